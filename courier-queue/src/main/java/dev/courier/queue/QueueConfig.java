@@ -1,0 +1,27 @@
+package dev.courier.queue;
+
+/**
+ * How one node runs one queue.
+ *
+ * @param name the queue
+ * @param concurrency how many of its jobs this node runs at once
+ * @param prefetch how many more it may claim ahead, so workers never wait for a round trip
+ */
+public record QueueConfig(String name, int concurrency, int prefetch) {
+  public QueueConfig {
+    if (name == null || name.isBlank() || name.length() > 128) {
+      throw new IllegalArgumentException("queue name: must be 1-128 characters, was '" + name + "'");
+    }
+    if (concurrency < 1 || concurrency > 10_000) {
+      throw new IllegalArgumentException("concurrency of queue '" + name + "': must be 1-10000, was " + concurrency);
+    }
+    if (prefetch < 0 || prefetch > 10_000) {
+      throw new IllegalArgumentException("prefetch of queue '" + name + "': must be 0-10000, was " + prefetch);
+    }
+  }
+
+  /** A queue with the default prefetch: as many again as its concurrency, at least 16. */
+  public static QueueConfig of(String name, int concurrency) {
+    return new QueueConfig(name, concurrency, Math.max(concurrency, 16));
+  }
+}

@@ -1,0 +1,197 @@
+package dev.courier.queue.internal.runtime;
+
+import dev.courier.queue.Job;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fetches one queue's jobs for this node: claims in batches when woken (by a notification, a local
+ * enqueue, a finished job after a full claim, or the poll interval), keeps up to {@code prefetch}
+ * claimed jobs in a local priority buffer, and starts at most {@code concurrency} at once.
+ */
+final class QueueRunner {
+  private static final Logger log = LoggerFactory.getLogger(QueueRunner.class);
+
+  interface Claimer {
+    List<Job> claim(String queue, int limit) throws SQLException;
+  }
+
+  final String queue;
+  private final int concurrency;
+  private final int maxLocal;
+  private final long pollNanos;
+  private final Claimer claimer;
+  private final Consumer<RunningJob> starter;
+  private final java.util.function.Function<Job, RunningJob> holder;
+  private final Object lock = new Object();
+  private final PriorityQueue<RunningJob> buffer =
+      new PriorityQueue<>(
+          (a, b) ->
+              a.job.priority() != b.job.priority()
+                  ? Integer.compare(a.job.priority(), b.job.priority())
+                  : Long.compare(a.job.id(), b.job.id()));
+  private int running;
+  private boolean wake = true;
+  private volatile boolean paused;
+  private volatile boolean stopping;
+  private Thread producer;
+
+  QueueRunner(
+      String queue,
+      int concurrency,
+      int prefetch,
+      Duration pollInterval,
+      Claimer claimer,
+      java.util.function.Function<Job, RunningJob> holder,
+      Consumer<RunningJob> starter) {
+    this.queue = queue;
+    this.concurrency = concurrency;
+    this.maxLocal = concurrency + prefetch;
+    this.pollNanos = pollInterval.toNanos();
+    this.claimer = claimer;
+    this.holder = holder;
+    this.starter = starter;
+  }
+
+  void start() {
+    producer = Thread.ofPlatform().daemon().name("courier-fetch-" + queue).start(this::produce);
+  }
+
+  /** Something may be ready: claim at the next chance. */
+  void wake() {
+    synchronized (lock) {
+      wake = true;
+      lock.notifyAll();
+    }
+  }
+
+  void setPaused(boolean p) {
+    synchronized (lock) {
+      paused = p;
+      if (!p) {
+        wake = true;
+      }
+      lock.notifyAll();
+    }
+  }
+
+  boolean paused() {
+    return paused;
+  }
+
+  /** A started job finished: free its slot and start the next buffered one. */
+  void finished() {
+    synchronized (lock) {
+      running--;
+      startBuffered();
+      lock.notifyAll();
+    }
+  }
+
+  /** Stops claiming; returns the claimed jobs that never started so they can be released. */
+  List<RunningJob> stopFetching() {
+    stopping = true;
+    synchronized (lock) {
+      lock.notifyAll();
+    }
+    if (producer != null) {
+      try {
+        producer.join(5_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    synchronized (lock) {
+      List<RunningJob> unstarted = new ArrayList<>(buffer);
+      buffer.clear();
+      return unstarted;
+    }
+  }
+
+  int running() {
+    synchronized (lock) {
+      return running;
+    }
+  }
+
+  private boolean full() {
+    return running + buffer.size() >= maxLocal;
+  }
+
+  private void produce() {
+    long deadline = System.nanoTime() + pollNanos;
+    long errorBackoffMs = 100;
+    while (true) {
+      int want;
+      synchronized (lock) {
+        while (true) {
+          if (stopping) {
+            return;
+          }
+          if (!paused && wake && !full()) {
+            break;
+          }
+          long remaining = deadline - System.nanoTime();
+          if (remaining <= 0) {
+            wake = true;
+            deadline = System.nanoTime() + pollNanos;
+            continue;
+          }
+          try {
+            TimeUnit.NANOSECONDS.timedWait(lock, remaining);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+        wake = false;
+        want = maxLocal - running - buffer.size();
+      }
+      List<Job> claimed;
+      try {
+        claimed = claimer.claim(queue, want);
+        errorBackoffMs = 100;
+      } catch (SQLException | RuntimeException e) {
+        log.warn("claim failed queue={} retry_in_ms={}: {}", queue, errorBackoffMs, e.toString());
+        sleepQuietly(errorBackoffMs);
+        errorBackoffMs = Math.min(errorBackoffMs * 2, 5_000);
+        wake();
+        continue;
+      }
+      deadline = System.nanoTime() + pollNanos;
+      synchronized (lock) {
+        for (Job j : claimed) {
+          buffer.add(holder.apply(j));
+        }
+        if (claimed.size() == want) {
+          // A full batch: there are probably more waiting.
+          wake = true;
+        }
+        startBuffered();
+      }
+    }
+  }
+
+  private void startBuffered() {
+    while (running < concurrency && !buffer.isEmpty()) {
+      RunningJob next = buffer.poll();
+      running++;
+      starter.accept(next);
+    }
+  }
+
+  private static void sleepQuietly(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+}

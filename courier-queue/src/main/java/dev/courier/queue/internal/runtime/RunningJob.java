@@ -1,0 +1,95 @@
+package dev.courier.queue.internal.runtime;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.courier.queue.Job;
+import dev.courier.queue.JobContext;
+import dev.courier.queue.JobSnoozed;
+import dev.courier.queue.internal.store.JobStore;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+
+/** One claimed job on this node: buffered until a slot frees, then running on its own thread. */
+final class RunningJob implements JobContext<Object> {
+  final Job job;
+  private final JobStore store;
+  private final ObjectMapper json;
+  private final Clock clock;
+  private final String node;
+  Object args;
+  volatile Thread thread;
+  volatile boolean cancelled;
+  volatile boolean timedOut;
+  volatile boolean releasing;
+  volatile boolean completedExternally;
+  volatile boolean leaseLost;
+  volatile String resultJson;
+
+  RunningJob(Job job, JobStore store, ObjectMapper json, Clock clock, String node) {
+    this.job = job;
+    this.store = store;
+    this.json = json;
+    this.clock = clock;
+    this.node = node;
+  }
+
+  @Override
+  public Job job() {
+    return job;
+  }
+
+  @Override
+  public Object args() {
+    return args;
+  }
+
+  @Override
+  public boolean isCancelled() {
+    return cancelled;
+  }
+
+  void cancel() {
+    cancelled = true;
+    Thread t = thread;
+    if (t != null) {
+      t.interrupt();
+    }
+  }
+
+  @Override
+  public void progress(int percent) {
+    if (percent < 0 || percent > 100) {
+      throw new IllegalArgumentException("progress: " + percent + " is out of range 0-100 (job " + job.id() + ")");
+    }
+    try {
+      store.jobSetProgress(job.id(), job.attempt(), node, percent);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot record progress of job " + job.id(), e);
+    }
+  }
+
+  @Override
+  public void result(Object value) {
+    try {
+      resultJson = value == null ? null : json.writeValueAsString(value);
+    } catch (Exception e) {
+      throw new IllegalArgumentException("result: cannot be written as JSON (job " + job.id() + "): " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public JobSnoozed snooze(Duration duration) {
+    if (duration == null || duration.isNegative()) {
+      throw new IllegalArgumentException("snooze: duration must not be negative (job " + job.id() + ")");
+    }
+    throw new JobSnoozed(duration);
+  }
+
+  @Override
+  public boolean completeWithin(Connection connection) throws SQLException {
+    boolean done = store.jobCompleteOne(connection, job.id(), job.attempt(), node, clock.instant(), resultJson);
+    completedExternally = done;
+    return done;
+  }
+}

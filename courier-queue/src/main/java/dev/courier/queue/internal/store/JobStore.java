@@ -1,0 +1,950 @@
+package dev.courier.queue.internal.store;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.courier.queue.EnqueueResult;
+import dev.courier.queue.Job;
+import dev.courier.queue.JobError;
+import dev.courier.queue.JobQuery;
+import dev.courier.queue.JobState;
+import dev.courier.queue.Page;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import javax.sql.DataSource;
+
+/**
+ * Owns every SQL statement on {@code courier_job} and its count tables. Each method is one
+ * statement (or one short transaction); transitions of a running job are guarded by its attempt
+ * and node, so a lost race changes nothing and returns nothing.
+ */
+public final class JobStore {
+  private static final String JOB_COLUMNS =
+      """
+      id, queue, kind, state::text AS state, args::text AS args, priority, attempt, max_attempts,
+      created_at, scheduled_at, attempted_at, finalized_at, attempted_by, lease_expires_at,
+      cancel_requested_at IS NOT NULL AS cancel_requested, errors::text AS errors, progress,
+      result::text AS result, tags, metadata::text AS metadata, unique_key, order_key, limiter_keys
+      """;
+
+  private static final String INSERT =
+      """
+      INSERT INTO courier_job (state, queue, kind, args, priority, max_attempts, created_at,
+                               scheduled_at, unique_key, unique_window_key, tags, metadata,
+                               order_key, limiter_keys)
+      SELECT r.state::courier_job_state, r.queue, r.kind, r.args::jsonb, r.priority, r.max_attempts, ?,
+             'epoch'::timestamptz + r.scheduled_us * interval '1 microsecond',
+             r.unique_key, r.unique_window_key,
+             CASE WHEN r.tags IS NULL THEN '{}'::text[]
+                  ELSE ARRAY(SELECT jsonb_array_elements_text(r.tags::jsonb)) END,
+             coalesce(r.metadata, '{}')::jsonb, r.order_key,
+             CASE WHEN r.limiter_keys IS NULL THEN NULL
+                  ELSE ARRAY(SELECT jsonb_array_elements_text(r.limiter_keys::jsonb)) END
+      FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::smallint[], ?::smallint[],
+                  ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+           AS r(state, queue, kind, args, priority, max_attempts, scheduled_us, unique_key,
+                unique_window_key, tags, metadata, order_key, limiter_keys)
+      ON CONFLICT DO NOTHING
+      RETURNING id, state::text AS state, unique_key, unique_window_key
+      """;
+
+  private static final String FIND_UNIQUE =
+      """
+      SELECT id, unique_key, unique_window_key FROM courier_job
+      WHERE (unique_key = ANY(?) AND state IN ('scheduled', 'available', 'running', 'retryable'))
+         OR unique_window_key = ANY(?)
+      """;
+
+  // Claims run with synchronous_commit off: a claim lost in a server crash only means the job
+  // runs again, which at-least-once delivery allows; it never loses or finalizes a job.
+  private static final String CLAIM =
+      """
+      WITH picked AS (
+        SELECT id FROM courier_job
+        WHERE state = 'available' AND queue = ?
+        ORDER BY priority, id
+        LIMIT ?
+        FOR UPDATE SKIP LOCKED)
+      UPDATE courier_job j
+      SET state = 'running', attempt = j.attempt + 1, attempted_at = ?, attempted_by = ?,
+          lease_expires_at = ?
+      FROM picked WHERE j.id = picked.id
+      RETURNING j.id, j.queue, j.kind, j.state::text AS state, j.args::text AS args, j.priority,
+                j.attempt, j.max_attempts, j.created_at, j.scheduled_at, j.attempted_at,
+                j.finalized_at, j.attempted_by, j.lease_expires_at,
+                j.cancel_requested_at IS NOT NULL AS cancel_requested, '[]' AS errors, j.progress,
+                NULL::text AS result, j.tags, j.metadata::text AS metadata, j.unique_key,
+                j.order_key, j.limiter_keys
+      """;
+
+  private static final String COMPLETE_MANY =
+      """
+      UPDATE courier_job j
+      SET state = 'completed', finalized_at = ?, lease_expires_at = NULL,
+          result = c.result::jsonb, progress = CASE WHEN j.progress IS NULL THEN NULL ELSE 100 END
+      FROM unnest(?::bigint[], ?::smallint[], ?::text[]) AS c(id, attempt, result)
+      WHERE j.id = c.id AND j.attempt = c.attempt AND j.state = 'running' AND j.attempted_by = ?
+      RETURNING j.id, j.queue, j.kind, j.attempt
+      """;
+
+  private static final String COMPLETE_ONE =
+      """
+      UPDATE courier_job
+      SET state = 'completed', finalized_at = ?, lease_expires_at = NULL, result = ?::jsonb
+      WHERE id = ? AND attempt = ? AND state = 'running' AND attempted_by = ?
+      """;
+
+  // The failure of one attempt. The new state is decided in Java (retry policy) except that a
+  // cancel request always wins.
+  private static final String FAIL =
+      """
+      UPDATE courier_job
+      SET state = CASE WHEN cancel_requested_at IS NOT NULL THEN 'cancelled'
+                       ELSE ?::courier_job_state END,
+          scheduled_at = ?,
+          finalized_at = CASE WHEN cancel_requested_at IS NOT NULL OR ? THEN ?::timestamptz END,
+          lease_expires_at = NULL,
+          errors = errors || jsonb_build_array(?::jsonb)
+      WHERE id = ? AND attempt = ? AND state = 'running' AND attempted_by = ?
+      RETURNING state::text AS state
+      """;
+
+  private static final String SNOOZE =
+      """
+      UPDATE courier_job
+      SET state = CASE WHEN cancel_requested_at IS NOT NULL THEN 'cancelled'
+                       ELSE ?::courier_job_state END,
+          finalized_at = CASE WHEN cancel_requested_at IS NOT NULL THEN ?::timestamptz END,
+          attempt = attempt - 1, scheduled_at = ?, lease_expires_at = NULL
+      WHERE id = ? AND attempt = ? AND state = 'running' AND attempted_by = ?
+      RETURNING state::text AS state
+      """;
+
+  private static final String RELEASE =
+      """
+      UPDATE courier_job
+      SET state = 'available', attempt = attempt - 1, lease_expires_at = NULL
+      FROM unnest(?::bigint[], ?::smallint[]) AS r(id, attempt)
+      WHERE courier_job.id = r.id AND courier_job.attempt = r.attempt
+        AND courier_job.state = 'running' AND courier_job.attempted_by = ?
+      RETURNING courier_job.id, courier_job.queue, courier_job.kind, courier_job.attempt
+      """;
+
+  private static final String RENEW =
+      """
+      UPDATE courier_job SET lease_expires_at = ?
+      WHERE id = ANY(?) AND state = 'running' AND attempted_by = ?
+      RETURNING id, cancel_requested_at IS NOT NULL AS cancel_requested
+      """;
+
+  private static final String PROGRESS =
+      """
+      UPDATE courier_job SET progress = ?
+      WHERE id = ? AND attempt = ? AND state = 'running' AND attempted_by = ?
+      """;
+
+  private static final String PROMOTE =
+      """
+      WITH due AS (
+        SELECT id, state AS old_state FROM courier_job
+        WHERE state IN ('scheduled', 'retryable') AND scheduled_at <= ?
+        ORDER BY scheduled_at
+        LIMIT ?
+        FOR UPDATE SKIP LOCKED)
+      UPDATE courier_job j SET state = 'available'
+      FROM due WHERE j.id = due.id
+      RETURNING j.id, j.queue, j.kind, due.old_state::text AS old_state, j.attempt
+      """;
+
+  private static final String NEXT_DUE =
+      """
+      SELECT min(scheduled_at) AS next FROM courier_job WHERE state IN ('scheduled', 'retryable')
+      """;
+
+  private static final String RESCUE =
+      """
+      WITH expired AS (
+        SELECT id FROM courier_job
+        WHERE state = 'running' AND lease_expires_at < ?
+        ORDER BY lease_expires_at
+        LIMIT ?
+        FOR UPDATE SKIP LOCKED)
+      UPDATE courier_job j
+      SET state = CASE WHEN j.cancel_requested_at IS NOT NULL THEN 'cancelled'
+                       WHEN j.attempt >= j.max_attempts THEN 'discarded'
+                       ELSE 'retryable' END::courier_job_state,
+          finalized_at = CASE WHEN j.cancel_requested_at IS NOT NULL
+                                OR j.attempt >= j.max_attempts THEN ?::timestamptz END,
+          scheduled_at = ?,
+          lease_expires_at = NULL,
+          errors = j.errors || jsonb_build_array(jsonb_build_object(
+              'attempt', j.attempt, 'at', ?::text, 'error', 'lease_expired',
+              'message', 'the lease of node ' || j.attempted_by || ' expired while the job ran'))
+      FROM expired WHERE j.id = expired.id
+      RETURNING j.id, j.queue, j.kind, j.state::text AS state, j.attempt
+      """;
+
+  private static final String CANCEL =
+      """
+      UPDATE courier_job
+      SET state = CASE WHEN state = 'running' THEN state ELSE 'cancelled' END,
+          finalized_at = CASE WHEN state = 'running' THEN NULL ELSE ?::timestamptz END,
+          cancel_requested_at = ?
+      WHERE id = ? AND state IN ('scheduled', 'available', 'running', 'retryable')
+      RETURNING id, queue, kind, state::text AS state, attempt
+      """;
+
+  private static final String RETRY =
+      """
+      UPDATE courier_job
+      SET state = 'available', scheduled_at = ?, finalized_at = NULL, cancel_requested_at = NULL,
+          max_attempts = greatest(max_attempts, attempt + 1)
+      WHERE id = ? AND state IN ('scheduled', 'retryable', 'completed', 'cancelled', 'discarded')
+      RETURNING id, queue, kind, attempt
+      """;
+
+  private static final String RETRY_DISCARDED =
+      """
+      WITH picked AS (
+        SELECT id FROM courier_job WHERE queue = ? AND state = 'discarded'
+        ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED)
+      UPDATE courier_job j
+      SET state = 'available', scheduled_at = ?, finalized_at = NULL,
+          max_attempts = greatest(j.max_attempts, j.attempt + 1)
+      FROM picked WHERE j.id = picked.id
+      RETURNING j.id
+      """;
+
+  private static final String DISCARD =
+      """
+      UPDATE courier_job SET state = 'discarded', finalized_at = ?
+      WHERE id = ? AND state IN ('scheduled', 'available', 'retryable')
+      RETURNING id, queue, kind, attempt
+      """;
+
+  private static final String STATE_OF = "SELECT state::text AS state FROM courier_job WHERE id = ?";
+
+  private static final String DELETE = "DELETE FROM courier_job WHERE id = ? AND state <> 'running'";
+
+  private static final String CLEAN =
+      """
+      DELETE FROM courier_job WHERE id IN (
+        SELECT id FROM courier_job
+        WHERE state = ?::courier_job_state AND finalized_at < ?
+        LIMIT ?)
+      """;
+
+  private static final String COUNTS =
+      """
+      SELECT queue, state::text AS state, sum(n)::bigint AS n FROM (
+        SELECT queue, state, n FROM courier_job_count
+        UNION ALL
+        SELECT queue, state, delta FROM courier_job_count_delta) c
+      GROUP BY queue, state
+      """;
+
+  private static final String FOLD_COUNTS =
+      """
+      WITH moved AS (DELETE FROM courier_job_count_delta RETURNING queue, state, delta),
+      summed AS (SELECT queue, state, sum(delta) AS n FROM moved GROUP BY queue, state)
+      INSERT INTO courier_job_count (queue, state, n)
+      SELECT queue, state, n FROM summed
+      ON CONFLICT (queue, state) DO UPDATE SET n = courier_job_count.n + excluded.n
+      """;
+
+  private final DataSource dataSource;
+  private final ObjectMapper json;
+
+  public JobStore(DataSource dataSource, ObjectMapper json) {
+    this.dataSource = dataSource;
+    this.json = json;
+  }
+
+  public DataSource dataSource() {
+    return dataSource;
+  }
+
+  // ---------------------------------------------------------------- insert
+
+  /** Inserts jobs in one statement on the caller's connection; results in request order. */
+  public List<EnqueueResult> jobInsertMany(Connection c, List<NewJob> jobs, Instant now)
+      throws SQLException {
+    int n = jobs.size();
+    String[] state = new String[n];
+    String[] queue = new String[n];
+    String[] kind = new String[n];
+    String[] args = new String[n];
+    Integer[] priority = new Integer[n];
+    Integer[] maxAttempts = new Integer[n];
+    Long[] scheduled = new Long[n];
+    String[] unique = new String[n];
+    String[] uniqueWindow = new String[n];
+    String[] tags = new String[n];
+    String[] metadata = new String[n];
+    String[] orderKey = new String[n];
+    String[] limiterKeys = new String[n];
+    for (int i = 0; i < n; i++) {
+      NewJob j = jobs.get(i);
+      state[i] = j.state().wireName();
+      queue[i] = j.queue();
+      kind[i] = j.kind();
+      args[i] = j.argsJson();
+      priority[i] = j.priority();
+      maxAttempts[i] = j.maxAttempts();
+      scheduled[i] = Sql.micros(j.scheduledAt());
+      unique[i] = j.uniqueKey();
+      uniqueWindow[i] = j.uniqueWindowKey();
+      tags[i] = j.tags().isEmpty() ? null : writeJson(j.tags());
+      metadata[i] = j.metadataJson();
+      orderKey[i] = j.orderKey();
+      limiterKeys[i] = j.limiterKeys() == null || j.limiterKeys().isEmpty() ? null : writeJson(j.limiterKeys());
+    }
+    List<long[]> inserted = new ArrayList<>(n); // {id}
+    Map<String, Long> byUnique = new HashMap<>();
+    Map<String, Long> byWindow = new HashMap<>();
+    try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+      ps.setObject(1, Sql.ts(now));
+      ps.setArray(2, c.createArrayOf("text", state));
+      ps.setArray(3, c.createArrayOf("text", queue));
+      ps.setArray(4, c.createArrayOf("text", kind));
+      ps.setArray(5, c.createArrayOf("text", args));
+      ps.setArray(6, c.createArrayOf("smallint", priority));
+      ps.setArray(7, c.createArrayOf("smallint", maxAttempts));
+      ps.setArray(8, c.createArrayOf("bigint", scheduled));
+      ps.setArray(9, c.createArrayOf("text", unique));
+      ps.setArray(10, c.createArrayOf("text", uniqueWindow));
+      ps.setArray(11, c.createArrayOf("text", tags));
+      ps.setArray(12, c.createArrayOf("text", metadata));
+      ps.setArray(13, c.createArrayOf("text", orderKey));
+      ps.setArray(14, c.createArrayOf("text", limiterKeys));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          long id = rs.getLong("id");
+          inserted.add(new long[] {id});
+          String u = rs.getString("unique_key");
+          String w = rs.getString("unique_window_key");
+          if (u != null) {
+            byUnique.put(u, id);
+          }
+          if (w != null) {
+            byWindow.put(w, id);
+          }
+        }
+      }
+    }
+    // Identities are assigned in the order the rows are produced, which is the order of the
+    // arrays: sorted ids line up with the requests that were inserted.
+    inserted.sort((a, b) -> Long.compare(a[0], b[0]));
+    EnqueueResult[] results = new EnqueueResult[n];
+    List<String> missingUnique = new ArrayList<>();
+    List<String> missingWindow = new ArrayList<>();
+    int next = 0;
+    for (int i = 0; i < n; i++) {
+      NewJob j = jobs.get(i);
+      boolean deduped = j.uniqueKey() != null || j.uniqueWindowKey() != null;
+      boolean wasInserted;
+      if (!deduped) {
+        wasInserted = true;
+      } else {
+        Long id =
+            j.uniqueWindowKey() != null ? byWindow.remove(j.uniqueWindowKey()) : byUnique.remove(j.uniqueKey());
+        if (id != null && j.uniqueWindowKey() != null && j.uniqueKey() != null) {
+          byUnique.remove(j.uniqueKey());
+        }
+        wasInserted = id != null;
+      }
+      if (wasInserted) {
+        results[i] = new EnqueueResult(inserted.get(next++)[0], false);
+      } else if (j.uniqueWindowKey() != null) {
+        missingWindow.add(j.uniqueWindowKey());
+      } else {
+        missingUnique.add(j.uniqueKey());
+      }
+    }
+    if (!missingUnique.isEmpty() || !missingWindow.isEmpty()) {
+      Map<String, Long> existingUnique = new HashMap<>();
+      Map<String, Long> existingWindow = new HashMap<>();
+      try (PreparedStatement ps = c.prepareStatement(FIND_UNIQUE)) {
+        ps.setArray(1, Sql.textArray(c, missingUnique));
+        ps.setArray(2, Sql.textArray(c, missingWindow));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            long id = rs.getLong("id");
+            String u = rs.getString("unique_key");
+            String w = rs.getString("unique_window_key");
+            if (u != null) {
+              existingUnique.merge(u, id, Math::min);
+            }
+            if (w != null) {
+              existingWindow.put(w, id);
+            }
+          }
+        }
+      }
+      for (int i = 0; i < n; i++) {
+        if (results[i] != null) {
+          continue;
+        }
+        NewJob j = jobs.get(i);
+        Long id =
+            j.uniqueWindowKey() != null ? existingWindow.get(j.uniqueWindowKey()) : existingUnique.get(j.uniqueKey());
+        if (id == null) {
+          // The conflicting job finalized between the insert and the lookup; report it as a
+          // duplicate of nothing rather than inserting twice.
+          id = -1L;
+        }
+        results[i] = new EnqueueResult(id, true);
+      }
+    }
+    return List.of(results);
+  }
+
+  // ---------------------------------------------------------------- claim and finish
+
+  /** Claims up to {@code limit} available jobs of a queue for this node. */
+  public List<Job> jobClaim(String queue, int limit, Instant now, String node, Instant leaseUntil)
+      throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      boolean auto = c.getAutoCommit();
+      c.setAutoCommit(false);
+      try {
+        try (Statement st = c.createStatement()) {
+          st.execute("SET LOCAL synchronous_commit = off");
+        }
+        List<Job> jobs = new ArrayList<>(limit);
+        try (PreparedStatement ps = c.prepareStatement(CLAIM)) {
+          ps.setString(1, queue);
+          ps.setInt(2, limit);
+          ps.setObject(3, Sql.ts(now));
+          ps.setString(4, node);
+          ps.setObject(5, Sql.ts(leaseUntil));
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              jobs.add(readJob(rs));
+            }
+          }
+        }
+        c.commit();
+        jobs.sort(
+            (a, b) -> a.priority() != b.priority() ? Integer.compare(a.priority(), b.priority()) : Long.compare(a.id(), b.id()));
+        return jobs;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(auto);
+      }
+    }
+  }
+
+  /** Completes many jobs in one statement; returns the ones this node still held. */
+  public List<StateChange> jobCompleteMany(List<Completion> done, Instant now, String node)
+      throws SQLException {
+    int n = done.size();
+    Long[] ids = new Long[n];
+    Integer[] attempts = new Integer[n];
+    String[] results = new String[n];
+    for (int i = 0; i < n; i++) {
+      Completion d = done.get(i);
+      ids[i] = d.id();
+      attempts[i] = d.attempt();
+      results[i] = d.resultJson();
+    }
+    List<StateChange> changes = new ArrayList<>(n);
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(COMPLETE_MANY)) {
+      ps.setObject(1, Sql.ts(now));
+      ps.setArray(2, c.createArrayOf("bigint", ids));
+      ps.setArray(3, c.createArrayOf("smallint", attempts));
+      ps.setArray(4, c.createArrayOf("text", results));
+      ps.setString(5, node);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          changes.add(
+              new StateChange(
+                  rs.getLong("id"), rs.getString("queue"), rs.getString("kind"),
+                  JobState.RUNNING, JobState.COMPLETED, rs.getInt("attempt")));
+        }
+      }
+    }
+    return changes;
+  }
+
+  /** Completes one job on the caller's connection (inside its transaction). */
+  public boolean jobCompleteOne(
+      Connection c, long id, int attempt, String node, Instant now, String resultJson)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(COMPLETE_ONE)) {
+      ps.setObject(1, Sql.ts(now));
+      Sql.setNullableText(ps, 2, resultJson);
+      ps.setLong(3, id);
+      ps.setInt(4, attempt);
+      ps.setString(5, node);
+      return ps.executeUpdate() == 1;
+    }
+  }
+
+  /**
+   * Records a failed attempt and moves the job to {@code next} ({@code retryable}, {@code
+   * available} or {@code discarded}); returns the state it got, or empty when the node lost it.
+   */
+  public Optional<JobState> jobFailAttempt(
+      long id, int attempt, String node, JobState next, Instant retryAt, Instant now, String errorJson)
+      throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(FAIL)) {
+      ps.setString(1, next.wireName());
+      ps.setObject(2, Sql.ts(retryAt));
+      ps.setBoolean(3, next.isFinal());
+      ps.setObject(4, Sql.ts(now));
+      ps.setString(5, errorJson);
+      ps.setLong(6, id);
+      ps.setInt(7, attempt);
+      ps.setString(8, node);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(JobState.fromWire(rs.getString("state"))) : Optional.empty();
+      }
+    }
+  }
+
+  /** Puts a running job back to wait until {@code until}, giving its attempt back. */
+  public Optional<JobState> jobSnooze(long id, int attempt, String node, Instant until, Instant now)
+      throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(SNOOZE)) {
+      ps.setString(1, until.isAfter(now) ? "scheduled" : "available");
+      ps.setObject(2, Sql.ts(now));
+      ps.setObject(3, Sql.ts(until));
+      ps.setLong(4, id);
+      ps.setInt(5, attempt);
+      ps.setString(6, node);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(JobState.fromWire(rs.getString("state"))) : Optional.empty();
+      }
+    }
+  }
+
+  /** Hands running jobs back (node shutting down): available at once, attempt given back. */
+  public List<StateChange> jobRelease(long[] ids, int[] attempts, String node) throws SQLException {
+    List<StateChange> changes = new ArrayList<>();
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(RELEASE)) {
+      ps.setArray(1, Sql.longArray(c, ids));
+      ps.setArray(2, Sql.intArray(c, attempts));
+      ps.setString(3, node);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          changes.add(
+              new StateChange(
+                  rs.getLong("id"), rs.getString("queue"), rs.getString("kind"),
+                  JobState.RUNNING, JobState.AVAILABLE, rs.getInt("attempt")));
+        }
+      }
+    }
+    return changes;
+  }
+
+  /** Extends this node's leases; returns the ids still held, each with its cancel flag. */
+  public Map<Long, Boolean> jobRenewLeases(long[] ids, String node, Instant until) throws SQLException {
+    Map<Long, Boolean> held = new HashMap<>();
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(RENEW)) {
+      ps.setObject(1, Sql.ts(until));
+      ps.setArray(2, Sql.longArray(c, ids));
+      ps.setString(3, node);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          held.put(rs.getLong("id"), rs.getBoolean("cancel_requested"));
+        }
+      }
+    }
+    return held;
+  }
+
+  public boolean jobSetProgress(long id, int attempt, String node, int progress) throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(PROGRESS)) {
+      ps.setInt(1, progress);
+      ps.setLong(2, id);
+      ps.setInt(3, attempt);
+      ps.setString(4, node);
+      return ps.executeUpdate() == 1;
+    }
+  }
+
+  // ---------------------------------------------------------------- maintenance
+
+  /** Makes due scheduled and retryable jobs available (the trigger wakes their queues). */
+  public List<StateChange> jobPromoteDue(Instant now, int limit) throws SQLException {
+    List<StateChange> changes = new ArrayList<>();
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(PROMOTE)) {
+      ps.setObject(1, Sql.ts(now));
+      ps.setInt(2, limit);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          changes.add(
+              new StateChange(
+                  rs.getLong("id"), rs.getString("queue"), rs.getString("kind"),
+                  JobState.fromWire(rs.getString("old_state")), JobState.AVAILABLE, rs.getInt("attempt")));
+        }
+      }
+    }
+    return changes;
+  }
+
+  /** The earliest start among scheduled and retryable jobs, if any. */
+  public Optional<Instant> jobNextDue() throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(NEXT_DUE);
+        ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? Optional.ofNullable(Sql.instant(rs, "next")) : Optional.empty();
+    }
+  }
+
+  /** Moves running jobs whose lease expired to retryable (or discarded when out of attempts). */
+  public List<StateChange> jobRescueExpired(Instant now, int limit) throws SQLException {
+    List<StateChange> changes = new ArrayList<>();
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(RESCUE)) {
+      ps.setObject(1, Sql.ts(now));
+      ps.setInt(2, limit);
+      ps.setObject(3, Sql.ts(now));
+      ps.setObject(4, Sql.ts(now));
+      ps.setString(5, now.toString());
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          changes.add(
+              new StateChange(
+                  rs.getLong("id"), rs.getString("queue"), rs.getString("kind"),
+                  JobState.RUNNING, JobState.fromWire(rs.getString("state")), rs.getInt("attempt")));
+        }
+      }
+    }
+    return changes;
+  }
+
+  /** Deletes up to {@code batch} jobs in a finalized state older than {@code before}. */
+  public int jobCleanBatch(JobState state, Instant before, int batch) throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(CLEAN)) {
+      ps.setString(1, state.wireName());
+      ps.setObject(2, Sql.ts(before));
+      ps.setInt(3, batch);
+      return ps.executeUpdate();
+    }
+  }
+
+  /** Folds the appended count deltas into the count table. */
+  public void jobCountsFold() throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(FOLD_COUNTS)) {
+      ps.executeUpdate();
+    }
+  }
+
+  /** Job counts by queue and state, from the count tables (cheap at any table size). */
+  public Map<String, Map<JobState, Long>> jobCounts() throws SQLException {
+    Map<String, Map<JobState, Long>> counts = new TreeMap<>();
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(COUNTS);
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        Map<JobState, Long> byState = counts.computeIfAbsent(rs.getString("queue"), q -> zeroCounts());
+        byState.put(JobState.fromWire(rs.getString("state")), rs.getLong("n"));
+      }
+    }
+    return counts;
+  }
+
+  public static Map<JobState, Long> zeroCounts() {
+    Map<JobState, Long> m = new EnumMap<>(JobState.class);
+    for (JobState s : JobState.values()) {
+      m.put(s, 0L);
+    }
+    return m;
+  }
+
+  // ---------------------------------------------------------------- admin
+
+  public Optional<Job> jobGet(long id) throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT " + JOB_COLUMNS + " FROM courier_job WHERE id = ?")) {
+      ps.setLong(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(readJob(rs)) : Optional.empty();
+      }
+    }
+  }
+
+  public Optional<JobState> jobState(long id) throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(STATE_OF)) {
+      ps.setLong(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(JobState.fromWire(rs.getString("state"))) : Optional.empty();
+      }
+    }
+  }
+
+  /** Lists jobs newest first; the cursor is the last id seen. */
+  public Page<Job> jobList(JobQuery q) throws SQLException {
+    long before = Long.MAX_VALUE;
+    if (q.cursor() != null && !q.cursor().isBlank()) {
+      try {
+        before = Long.parseLong(q.cursor());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("cursor: '" + q.cursor() + "' is not a cursor returned by a listing");
+      }
+    }
+    // Filters are optional; each one is a "? IS NULL OR" so the statement text stays fixed.
+    String sql =
+        "SELECT " + JOB_COLUMNS
+            + """
+              FROM courier_job
+              WHERE id < ?
+                AND (?::text IS NULL OR queue = ?)
+                AND (?::text IS NULL OR state = ?::courier_job_state)
+                AND (?::text IS NULL OR kind = ?)
+              ORDER BY id DESC
+              LIMIT ?
+              """;
+    List<Job> jobs = new ArrayList<>();
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      String state = q.state() == null ? null : q.state().wireName();
+      ps.setLong(1, before);
+      Sql.setNullableText(ps, 2, q.queue());
+      Sql.setNullableText(ps, 3, q.queue());
+      Sql.setNullableText(ps, 4, state);
+      Sql.setNullableText(ps, 5, state);
+      Sql.setNullableText(ps, 6, q.kind());
+      Sql.setNullableText(ps, 7, q.kind());
+      ps.setInt(8, q.limit() + 1);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          jobs.add(readJob(rs));
+        }
+      }
+    }
+    String next = null;
+    if (jobs.size() > q.limit()) {
+      jobs = jobs.subList(0, q.limit());
+      next = Long.toString(jobs.get(jobs.size() - 1).id());
+    }
+    return new Page<>(List.copyOf(jobs), next);
+  }
+
+  /**
+   * Cancels a job that has not finished: at once if it waits, by request if it runs (the caller
+   * then tells the running node). Empty when the job does not exist or already finished.
+   */
+  public Optional<StateChange> jobCancel(long id, Instant now) throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        JobState before;
+        try (PreparedStatement ps = c.prepareStatement(STATE_OF + " FOR UPDATE")) {
+          ps.setLong(1, id);
+          try (ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+              c.rollback();
+              return Optional.empty();
+            }
+            before = JobState.fromWire(rs.getString("state"));
+          }
+        }
+        Optional<StateChange> change = Optional.empty();
+        try (PreparedStatement ps = c.prepareStatement(CANCEL)) {
+          ps.setObject(1, Sql.ts(now));
+          ps.setObject(2, Sql.ts(now));
+          ps.setLong(3, id);
+          try (ResultSet rs = ps.executeQuery()) {
+            if (rs.next()) {
+              change =
+                  Optional.of(
+                      new StateChange(
+                          id, rs.getString("queue"), rs.getString("kind"), before,
+                          JobState.fromWire(rs.getString("state")), rs.getInt("attempt")));
+            }
+          }
+        }
+        if (change.isPresent() && change.get().to() == JobState.RUNNING) {
+          try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify('courier_control', ?)")) {
+            ps.setString(1, "cancel:" + id);
+            ps.execute();
+          }
+        }
+        c.commit();
+        return change;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
+    }
+  }
+
+  /** Makes a waiting or finalized job available now. Empty when it runs or does not exist. */
+  public Optional<StateChange> jobRetry(long id, Instant now) throws SQLException {
+    return adminTransition(RETRY, id, now, JobState.AVAILABLE);
+  }
+
+  /** Discards a waiting job. Empty when it runs, has finished, or does not exist. */
+  public Optional<StateChange> jobDiscard(long id, Instant now) throws SQLException {
+    return adminTransition(DISCARD, id, now, JobState.DISCARDED);
+  }
+
+  private Optional<StateChange> adminTransition(String sql, long id, Instant now, JobState to)
+      throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        JobState before;
+        try (PreparedStatement ps = c.prepareStatement(STATE_OF + " FOR UPDATE")) {
+          ps.setLong(1, id);
+          try (ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+              c.rollback();
+              return Optional.empty();
+            }
+            before = JobState.fromWire(rs.getString("state"));
+          }
+        }
+        Optional<StateChange> change = Optional.empty();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+          ps.setObject(1, Sql.ts(now));
+          ps.setLong(2, id);
+          try (ResultSet rs = ps.executeQuery()) {
+            if (rs.next()) {
+              change =
+                  Optional.of(
+                      new StateChange(
+                          id, rs.getString("queue"), rs.getString("kind"), before, to, rs.getInt("attempt")));
+            }
+          }
+        }
+        c.commit();
+        return change;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
+    }
+  }
+
+  /** Makes up to {@code limit} discarded jobs of a queue available again; returns how many. */
+  public int jobRetryDiscarded(String queue, int limit, Instant now) throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(RETRY_DISCARDED)) {
+      ps.setString(1, queue);
+      ps.setInt(2, limit);
+      ps.setObject(3, Sql.ts(now));
+      int n = 0;
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          n++;
+        }
+      }
+      return n;
+    }
+  }
+
+  /** Deletes a job that is not running. */
+  public boolean jobDelete(long id) throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(DELETE)) {
+      ps.setLong(1, id);
+      return ps.executeUpdate() == 1;
+    }
+  }
+
+  // ---------------------------------------------------------------- mapping
+
+  private Job readJob(ResultSet rs) throws SQLException {
+    return new Job(
+        rs.getLong("id"),
+        rs.getString("queue"),
+        rs.getString("kind"),
+        JobState.fromWire(rs.getString("state")),
+        rs.getString("args"),
+        rs.getInt("priority"),
+        rs.getInt("attempt"),
+        rs.getInt("max_attempts"),
+        Sql.instant(rs, "created_at"),
+        Sql.instant(rs, "scheduled_at"),
+        Sql.instant(rs, "attempted_at"),
+        Sql.instant(rs, "finalized_at"),
+        rs.getString("attempted_by"),
+        Sql.instant(rs, "lease_expires_at"),
+        rs.getBoolean("cancel_requested"),
+        readErrors(rs.getString("errors")),
+        (Integer) rs.getObject("progress"),
+        rs.getString("result"),
+        Sql.stringList(rs, "tags"),
+        rs.getString("metadata"),
+        rs.getString("unique_key"),
+        rs.getString("order_key"),
+        Sql.stringList(rs, "limiter_keys"));
+  }
+
+  private static final TypeReference<List<Map<String, Object>>> ERROR_LIST = new TypeReference<>() {};
+
+  private List<JobError> readErrors(String text) {
+    if (text == null || text.equals("[]")) {
+      return List.of();
+    }
+    try {
+      List<Map<String, Object>> raw = json.readValue(text, ERROR_LIST);
+      List<JobError> errors = new ArrayList<>(raw.size());
+      for (Map<String, Object> e : raw) {
+        Object at = e.get("at");
+        errors.add(
+            new JobError(
+                ((Number) e.getOrDefault("attempt", 0)).intValue(),
+                at == null ? null : Instant.parse(at.toString()),
+                (String) e.get("error"),
+                (String) e.get("message"),
+                (String) e.get("trace")));
+      }
+      return List.copyOf(errors);
+    } catch (Exception e) {
+      throw new IllegalStateException("unreadable error history: " + e.getMessage(), e);
+    }
+  }
+
+  /** The JSON stored for one failed attempt. */
+  public String errorJson(int attempt, Instant at, String errorClass, String message, String trace) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("attempt", attempt);
+    m.put("at", at.toString());
+    m.put("error", errorClass);
+    m.put("message", message);
+    if (trace != null) {
+      m.put("trace", trace);
+    }
+    return writeJson(m);
+  }
+
+  private String writeJson(Object value) {
+    try {
+      return json.writeValueAsString(value);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -40,8 +40,10 @@ CREATE TABLE courier_job (
   CONSTRAINT courier_job_progress_range CHECK (progress IS NULL OR progress BETWEEN 0 AND 100),
   CONSTRAINT courier_job_queue_length CHECK (char_length(queue) BETWEEN 1 AND 128),
   CONSTRAINT courier_job_kind_length CHECK (char_length(kind) BETWEEN 1 AND 128),
-  CONSTRAINT courier_job_running_has_lease CHECK (
-    state <> 'running' OR (lease_expires_at IS NOT NULL AND attempted_by IS NOT NULL)),
+  -- A lease exists exactly while a job runs; statements on running jobs rely on this.
+  CONSTRAINT courier_job_lease_iff_running CHECK (
+    (state = 'running') = (lease_expires_at IS NOT NULL)),
+  CONSTRAINT courier_job_running_has_node CHECK (state <> 'running' OR attempted_by IS NOT NULL),
   CONSTRAINT courier_job_finalized_has_time CHECK (
     (state IN ('completed', 'cancelled', 'discarded')) = (finalized_at IS NOT NULL))
 );

@@ -74,11 +74,7 @@ public final class NodeRuntime {
     this.events = events;
     this.workers = Map.copyOf(workers);
     this.completer =
-        new Completer(store, clock, node, settings.completionBatch(), events, done -> {
-          for (Completion c : done) {
-            held.remove(c.id());
-          }
-        });
+        new Completer(store, clock, node, settings.completionBatch(), events, this::completionsWritten);
     for (QueueConfig q : queueConfigs) {
       runners.put(
           q.name(),
@@ -96,6 +92,17 @@ public final class NodeRuntime {
             this::onNotifierConnected,
             this::refreshPaused,
             Duration.ofSeconds(1));
+  }
+
+  private void completionsWritten(List<Completion> done) {
+    Map<String, Integer> perQueue = new HashMap<>();
+    for (Completion c : done) {
+      RunningJob rj = held.remove(c.id());
+      if (rj != null) {
+        perQueue.merge(rj.job.queue(), 1, Integer::sum);
+      }
+    }
+    perQueue.forEach((queue, n) -> runners.get(queue).completionsWritten(n));
   }
 
   public void onScheduledNotification(Runnable r) {
@@ -201,7 +208,7 @@ public final class NodeRuntime {
     try {
       record(rj, reg, failure);
     } finally {
-      runners.get(job.queue()).finished();
+      runners.get(job.queue()).finished(rj.completing);
     }
   }
 
@@ -215,6 +222,7 @@ public final class NodeRuntime {
         held.remove(job.id());
         events.emit(new StateChange(job.id(), job.queue(), job.kind(), JobState.RUNNING, JobState.COMPLETED, job.attempt()), clock.instant());
       } else {
+        rj.completing = true;
         completer.add(new Completion(job.id(), job.attempt(), rj.resultJson));
       }
       return;
@@ -285,7 +293,8 @@ public final class NodeRuntime {
         }
         Boolean cancel = stillHeld.get(id);
         if (cancel == null) {
-          if (!rj.leaseLost) {
+          // A job whose completion was committed since the ids were read is simply done.
+          if (!rj.leaseLost && !rj.completing) {
             rj.leaseLost = true;
             log.warn("lease lost job={} kind={}: another node may run it; this run's outcome will be ignored", id, rj.job.kind());
           }

@@ -38,6 +38,8 @@ final class QueueRunner {
                   ? Integer.compare(a.job.priority(), b.job.priority())
                   : Long.compare(a.job.id(), b.job.id()));
   private int running;
+  /** Jobs whose worker succeeded but whose completion is not written yet: they still count. */
+  private int completing;
   private boolean wake = true;
   private volatile boolean paused;
   private volatile boolean stopping;
@@ -86,11 +88,25 @@ final class QueueRunner {
     return paused;
   }
 
-  /** A started job finished: free its slot and start the next buffered one. */
-  void finished() {
+  /**
+   * A started job's worker ended: start the next buffered one. A job waiting for its completion to
+   * be written keeps counting against the prefetch limit, so claims never outrun the writer.
+   */
+  void finished(boolean awaitingCompletion) {
     synchronized (lock) {
       running--;
+      if (awaitingCompletion) {
+        completing++;
+      }
       startBuffered();
+      lock.notifyAll();
+    }
+  }
+
+  /** Completions of this queue's jobs were written (or given up): their places free up. */
+  void completionsWritten(int n) {
+    synchronized (lock) {
+      completing -= n;
       lock.notifyAll();
     }
   }
@@ -122,7 +138,7 @@ final class QueueRunner {
   }
 
   private boolean full() {
-    return running + buffer.size() >= maxLocal;
+    return running + completing + buffer.size() >= maxLocal;
   }
 
   private void produce() {
@@ -151,7 +167,7 @@ final class QueueRunner {
           }
         }
         wake = false;
-        want = maxLocal - running - buffer.size();
+        want = maxLocal - running - completing - buffer.size();
       }
       List<Job> claimed;
       try {

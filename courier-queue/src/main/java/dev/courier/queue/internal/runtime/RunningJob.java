@@ -24,6 +24,8 @@ final class RunningJob implements JobContext<Object> {
   volatile boolean releasing;
   volatile boolean completedExternally;
   volatile boolean leaseLost;
+  /** Succeeded; its completion is queued for the batched writer. */
+  volatile boolean completing;
   volatile String resultJson;
 
   RunningJob(Job job, JobStore store, ObjectMapper json, Clock clock, String node) {

@@ -12,7 +12,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -66,20 +65,23 @@ public final class JobStore {
          OR unique_window_key = ANY(?)
       """;
 
-  // Claims run with synchronous_commit off: a claim lost in a server crash only means the job
-  // runs again, which at-least-once delivery allows; it never loses or finalizes a job.
+  // The claimed ids are collected first (an InitPlan) and the update finds them by primary key:
+  // a cached generic plan cannot turn this into a scan of the whole table.
+  // Claims commit with synchronous_commit off (set for this statement's own transaction by the
+  // one-time set_config, so a claim is one round trip): a claim lost in a server crash only means
+  // the job runs again, which at-least-once delivery allows; it never loses or finalizes a job.
   private static final String CLAIM =
       """
-      WITH picked AS (
+      UPDATE courier_job j
+      SET state = 'running', attempt = j.attempt + 1, attempted_at = ?, attempted_by = ?,
+          lease_expires_at = ?
+      WHERE j.id = ANY(ARRAY(
         SELECT id FROM courier_job
         WHERE state = 'available' AND queue = ?
         ORDER BY priority, id
         LIMIT ?
-        FOR UPDATE SKIP LOCKED)
-      UPDATE courier_job j
-      SET state = 'running', attempt = j.attempt + 1, attempted_at = ?, attempted_by = ?,
-          lease_expires_at = ?
-      FROM picked WHERE j.id = picked.id
+        FOR UPDATE SKIP LOCKED))
+        AND (SELECT set_config('synchronous_commit', 'off', true)) IS NOT NULL
       RETURNING j.id, j.queue, j.kind, j.state::text AS state, j.args::text AS args, j.priority,
                 j.attempt, j.max_attempts, j.created_at, j.scheduled_at, j.attempted_at,
                 j.finalized_at, j.attempted_by, j.lease_expires_at,
@@ -88,13 +90,17 @@ public final class JobStore {
                 j.order_key, j.limiter_keys
       """;
 
+  // Batched statements match running jobs by "lease_expires_at IS NOT NULL" (equivalent to
+  // state = 'running' by a CHECK constraint) so that the planner looks the batch up by primary key
+  // instead of scanning the partial index of running jobs, whose row estimate is often stale.
   private static final String COMPLETE_MANY =
       """
       UPDATE courier_job j
       SET state = 'completed', finalized_at = ?, lease_expires_at = NULL,
           result = c.result::jsonb, progress = CASE WHEN j.progress IS NULL THEN NULL ELSE 100 END
       FROM unnest(?::bigint[], ?::smallint[], ?::text[]) AS c(id, attempt, result)
-      WHERE j.id = c.id AND j.attempt = c.attempt AND j.state = 'running' AND j.attempted_by = ?
+      WHERE j.id = c.id AND j.attempt = c.attempt AND j.lease_expires_at IS NOT NULL
+        AND j.attempted_by = ?
       RETURNING j.id, j.queue, j.kind, j.attempt
       """;
 
@@ -137,14 +143,14 @@ public final class JobStore {
       SET state = 'available', attempt = courier_job.attempt - 1, lease_expires_at = NULL
       FROM unnest(?::bigint[], ?::smallint[]) AS r(id, attempt)
       WHERE courier_job.id = r.id AND courier_job.attempt = r.attempt
-        AND courier_job.state = 'running' AND courier_job.attempted_by = ?
+        AND courier_job.lease_expires_at IS NOT NULL AND courier_job.attempted_by = ?
       RETURNING courier_job.id, courier_job.queue, courier_job.kind, courier_job.attempt
       """;
 
   private static final String RENEW =
       """
       UPDATE courier_job SET lease_expires_at = ?
-      WHERE id = ANY(?) AND state = 'running' AND attempted_by = ?
+      WHERE id = ANY(?) AND lease_expires_at IS NOT NULL AND attempted_by = ?
       RETURNING id, cancel_requested_at IS NOT NULL AS cancel_requested
       """;
 
@@ -415,37 +421,23 @@ public final class JobStore {
   /** Claims up to {@code limit} available jobs of a queue for this node. */
   public List<Job> jobClaim(String queue, int limit, Instant now, String node, Instant leaseUntil)
       throws SQLException {
-    try (Connection c = dataSource.getConnection()) {
-      boolean auto = c.getAutoCommit();
-      c.setAutoCommit(false);
-      try {
-        try (Statement st = c.createStatement()) {
-          st.execute("SET LOCAL synchronous_commit = off");
+    List<Job> jobs = new ArrayList<>(limit);
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(CLAIM)) {
+      ps.setObject(1, Sql.ts(now));
+      ps.setString(2, node);
+      ps.setObject(3, Sql.ts(leaseUntil));
+      ps.setString(4, queue);
+      ps.setInt(5, limit);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          jobs.add(readJob(rs));
         }
-        List<Job> jobs = new ArrayList<>(limit);
-        try (PreparedStatement ps = c.prepareStatement(CLAIM)) {
-          ps.setString(1, queue);
-          ps.setInt(2, limit);
-          ps.setObject(3, Sql.ts(now));
-          ps.setString(4, node);
-          ps.setObject(5, Sql.ts(leaseUntil));
-          try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-              jobs.add(readJob(rs));
-            }
-          }
-        }
-        c.commit();
-        jobs.sort(
-            (a, b) -> a.priority() != b.priority() ? Integer.compare(a.priority(), b.priority()) : Long.compare(a.id(), b.id()));
-        return jobs;
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(auto);
       }
     }
+    jobs.sort(
+        (a, b) -> a.priority() != b.priority() ? Integer.compare(a.priority(), b.priority()) : Long.compare(a.id(), b.id()));
+    return jobs;
   }
 
   /** Completes many jobs in one statement; returns the ones this node still held. */

@@ -68,7 +68,9 @@ public final class EngineBenchmark {
     int rawJobs = 50_000;
     int rawConnections = 2;
     String databaseUrl;
-    List<String> scenarios = List.of("enqueue", "raw", "work", "backlog", "latency");
+    int maxRunSeconds = 60;
+    boolean diagnose = true;
+    List<String> scenarios = List.of("enqueue", "raw", "work", "backlog", "latency", "explain");
 
     void full() {
       preset = "full";
@@ -111,6 +113,8 @@ public final class EngineBenchmark {
           case "--raw-jobs" -> o.rawJobs = Integer.parseInt(args[++i]);
           case "--raw-connections" -> o.rawConnections = Integer.parseInt(args[++i]);
           case "--database-url" -> o.databaseUrl = args[++i];
+          case "--max-run-seconds" -> o.maxRunSeconds = Integer.parseInt(args[++i]);
+          case "--no-diagnose" -> o.diagnose = false;
           case "--scenarios" -> o.scenarios = List.of(args[++i].split(","));
           case "--help", "-h" -> {
             System.out.println(
@@ -120,7 +124,7 @@ public final class EngineBenchmark {
                   [--batch-jobs N] [--batch-size N] [--batch-threads N] [--backlog N] [--backlog-drain N]
                   [--backlog-concurrency N] [--latency-rate N] [--latency-seconds N] [--latency-warmup N]
                   [--latency-concurrency N] [--raw-jobs N] [--raw-connections N]
-                  [--scenarios enqueue,raw,work,backlog,latency]
+                  [--scenarios enqueue,raw,work,backlog,latency,explain] [--max-run-seconds N] [--no-diagnose]
                   [--database-url jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres]""");
             System.exit(0);
           }
@@ -138,11 +142,11 @@ public final class EngineBenchmark {
       return String.format(
           Locale.ROOT,
           "preset=%s runs=%d work-jobs=%s concurrency=%s prefetch=%s single=%d/%d threads batch=%d x%d (%d threads)"
-              + " backlog=%d drain=%d latency=%d/s for %ds (+%ds warm-up) raw=%d on %d connections",
+              + " backlog=%d drain=%d latency=%d/s for %ds (+%ds warm-up) raw=%d on %d connections max-run-seconds=%d",
           preset, runs, Arrays.toString(workJobs), Arrays.toString(concurrency),
           Arrays.toString(prefetch).replace("-1", "default"), singleJobs, singleThreads, batchJobs, batchSize,
           batchThreads, backlog, backlogDrain, latencyRate, latencySeconds, latencyWarmupSeconds, rawJobs,
-          rawConnections);
+          rawConnections, maxRunSeconds);
     }
   }
 
@@ -153,12 +157,21 @@ public final class EngineBenchmark {
     String url(String db) {
       return base + db + params;
     }
+
+    /** With extra driver parameters, e.g. prepareThreshold=0 (never server-prepare: a custom plan every time). */
+    String url(String db, String extra) {
+      if (extra == null || extra.isEmpty()) {
+        return url(db);
+      }
+      return base + db + (params.isEmpty() ? "?" : params + "&") + extra;
+    }
   }
 
   static Options opt;
   static Server server;
   static EmbeddedPostgres embedded;
   static final AtomicInteger DB_COUNTER = new AtomicInteger();
+  static final AtomicInteger CAPPED = new AtomicInteger();
   static final List<Row> rows = new ArrayList<>();
   static final List<String> profiles = new ArrayList<>();
   static final Map<String, Double> named = new LinkedHashMap<>();
@@ -185,6 +198,9 @@ public final class EngineBenchmark {
       }
       if (opt.scenarios.contains("backlog")) {
         backlogScenarios();
+      }
+      if (opt.scenarios.contains("explain")) {
+        explainScenario();
       }
       if (opt.scenarios.contains("latency")) {
         latencyScenario(false);
@@ -314,12 +330,20 @@ public final class EngineBenchmark {
   }
 
   static Connection connect(String db) throws SQLException {
-    return DriverManager.getConnection(server.url(db), server.user(), server.password());
+    return connect(db, null);
+  }
+
+  static Connection connect(String db, String jdbcExtra) throws SQLException {
+    return DriverManager.getConnection(server.url(db, jdbcExtra), server.user(), server.password());
   }
 
   static HikariDataSource pool(String db, int size) {
+    return pool(db, size, null);
+  }
+
+  static HikariDataSource pool(String db, int size, String jdbcExtra) {
     HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(server.url(db));
+    config.setJdbcUrl(server.url(db, jdbcExtra));
     config.setUsername(server.user());
     config.setPassword(server.password());
     config.setMaximumPoolSize(size);
@@ -521,7 +545,7 @@ public final class EngineBenchmark {
 
   // ------------------------------------------------------------------ (b) work rate
 
-  record WorkResult(double rate, double heapStartMb, double heapEndMb, double seconds) {}
+  record WorkResult(double rate, double heapStartMb, double heapEndMb, double seconds, boolean capped) {}
 
   static void workScenarios() throws Exception {
     System.out.println("\n== (b) work rate of no-op jobs, pre-enqueued, one node");
@@ -533,6 +557,7 @@ public final class EngineBenchmark {
           double[] rates = new double[opt.runs];
           double[] heapS = new double[opt.runs];
           double[] heapE = new double[opt.runs];
+          int capped = 0;
           for (int run = 0; run < opt.runs; run++) {
             String db = freshDatabase();
             try {
@@ -541,15 +566,45 @@ public final class EngineBenchmark {
               rates[run] = r.rate();
               heapS[run] = r.heapStartMb();
               heapE[run] = r.heapEndMb();
+              capped += r.capped() ? 1 : 0;
             } finally {
               dropDatabase(db);
             }
           }
-          add(new Row("b", name, n, rates, "jobs/s", heap(heapS, heapE)));
+          add(new Row("b", name, n, rates, "jobs/s", heap(heapS, heapE) + cappedNote(capped)));
           named.put(String.format(Locale.ROOT, "work.%d.%d.%d", n, c, pf), median(rates));
         }
       }
     }
+    if (opt.diagnose) {
+      // Diagnosis, not a configuration to ship: the same engine with the driver told never to
+      // server-prepare, so PostgreSQL plans every claim and completion with the actual values
+      // (custom plan) instead of switching to a cached generic plan after five executions.
+      int n = opt.workJobs[opt.workJobs.length - 1];
+      System.out.println("\n== diagnosis: engine with JDBC prepareThreshold=0 (custom plans), n=" + n);
+      for (QueueConfig qc : List.of(QueueConfig.of("default", 16), new QueueConfig("default", 100, 1000))) {
+        double[] rates = new double[opt.runs];
+        int capped = 0;
+        for (int run = 0; run < opt.runs; run++) {
+          String db = freshDatabase();
+          try {
+            preload(db, "default", 5, n);
+            WorkResult r = drain(db, qc, n, run == 0 ? "diag prepareThreshold=0 c=" + qc.concurrency() + " prefetch=" + qc.prefetch() : null, "prepareThreshold=0");
+            rates[run] = r.rate();
+            capped += r.capped() ? 1 : 0;
+          } finally {
+            dropDatabase(db);
+          }
+        }
+        add(new Row("b*", "work c=" + qc.concurrency() + " prefetch=" + qc.prefetch() + " prepareThreshold=0", n, rates, "jobs/s",
+            "diagnosis only" + cappedNote(capped)));
+        named.put("diag." + qc.concurrency(), median(rates));
+      }
+    }
+  }
+
+  static String cappedNote(int capped) {
+    return capped == 0 ? "" : "; " + capped + " run(s) capped at " + opt.maxRunSeconds + " s";
   }
 
   static String heap(double[] s, double[] e) {
@@ -561,7 +616,15 @@ public final class EngineBenchmark {
    * {@code n}-th completion of queue {@code config.name()} is committed (its COMPLETED event).
    */
   static WorkResult drain(String db, QueueConfig config, int n, String profileTitle) throws Exception {
-    try (HikariDataSource ds = pool(db, 20)) {
+    return drain(db, config, n, profileTitle, null);
+  }
+
+  /**
+   * Measured until the n-th completion or until {@code --max-run-seconds} after the first start,
+   * whichever comes first; a capped run reports completions so far / elapsed and is flagged.
+   */
+  static WorkResult drain(String db, QueueConfig config, int n, String profileTitle, String jdbcExtra) throws Exception {
+    try (HikariDataSource ds = pool(db, 20, jdbcExtra)) {
       double heapStart = heapAfterGcMb();
       AtomicLong first = new AtomicLong();
       AtomicLong last = new AtomicLong();
@@ -586,18 +649,32 @@ public final class EngineBenchmark {
       if (profileTitle != null) {
         resetStats(db);
       }
+      long startedAt = System.nanoTime();
       engine.start();
-      boolean ok = done.await(Math.max(120, n / 200), TimeUnit.SECONDS);
+      boolean ok = done.await(opt.maxRunSeconds + 30, TimeUnit.SECONDS);
+      while (!ok) {
+        long f = first.get();
+        if (f != 0 && System.nanoTime() - f >= opt.maxRunSeconds * 1_000_000_000L) {
+          break;
+        }
+        if (f == 0 && System.nanoTime() - startedAt > 120_000_000_000L) {
+          throw new IllegalStateException("no job started in 120 s (" + profileTitle + ")");
+        }
+        ok = done.await(100, TimeUnit.MILLISECONDS);
+      }
+      long end = ok ? last.get() : System.nanoTime();
+      int count = ok ? n : completed.get();
       double heapEnd = heapAfterGcMb();
+      double secs = (end - first.get()) / 1e9;
+      if (profileTitle != null) {
+        captureProfile(db, profileTitle + (ok ? "" : " (capped at " + count + " jobs)"), secs);
+      }
       engine.stop(Duration.ofSeconds(10));
       if (!ok) {
-        throw new IllegalStateException("only " + completed.get() + " of " + n + " jobs completed in time (" + profileTitle + ")");
+        CAPPED.incrementAndGet();
+        System.out.printf(Locale.ROOT, "  (capped: %d of %d jobs completed in %.1f s)%n", count, n, secs);
       }
-      double secs = (last.get() - first.get()) / 1e9;
-      if (profileTitle != null) {
-        captureProfile(db, profileTitle, secs);
-      }
-      return new WorkResult(n / secs, heapStart, heapEnd, secs);
+      return new WorkResult(count / secs, heapStart, heapEnd, secs, !ok);
     }
   }
 
@@ -609,6 +686,7 @@ public final class EngineBenchmark {
     QueueConfig qc = QueueConfig.of("default", c);
     int drainN = opt.backlogDrain;
 
+    CAPPED.set(0);
     // Empty table: the same drain of drainN jobs on a fresh database.
     double[] empty = new double[opt.runs];
     double[][] emptyHeap = new double[2][opt.runs];
@@ -624,7 +702,7 @@ public final class EngineBenchmark {
         dropDatabase(db);
       }
     }
-    add(new Row("d", "drain c=" + c + ", empty table", drainN, empty, "jobs/s", heap(emptyHeap[0], emptyHeap[1])));
+    add(new Row("d", "drain c=" + c + ", empty table", drainN, empty, "jobs/s", heap(emptyHeap[0], emptyHeap[1]) + cappedNote(CAPPED.getAndSet(0))));
     named.put("backlog.empty", median(empty));
 
     // 1M waiting in another queue ("backlog", priority 9, not run by this engine).
@@ -643,7 +721,7 @@ public final class EngineBenchmark {
           h[0][run] = r.heapStartMb();
           h[1][run] = r.heapEndMb();
         }
-        add(new Row("d", "drain c=" + c + ", " + opt.backlog + " waiting, other queue", drainN, rates, "jobs/s", heap(h[0], h[1])));
+        add(new Row("d", "drain c=" + c + ", " + opt.backlog + " waiting, other queue", drainN, rates, "jobs/s", heap(h[0], h[1]) + cappedNote(CAPPED.getAndSet(0))));
         named.put("backlog.other", median(rates));
       } finally {
         dropDatabase(db);
@@ -666,12 +744,63 @@ public final class EngineBenchmark {
           h[0][run] = r.heapStartMb();
           h[1][run] = r.heapEndMb();
         }
-        add(new Row("d", "drain c=" + c + ", " + opt.backlog + " waiting, same queue", drainN, rates, "jobs/s", heap(h[0], h[1])));
+        add(new Row("d", "drain c=" + c + ", " + opt.backlog + " waiting, same queue", drainN, rates, "jobs/s", heap(h[0], h[1]) + cappedNote(CAPPED.getAndSet(0))));
         named.put("backlog.same", median(rates));
       } finally {
         dropDatabase(db);
       }
     }
+  }
+
+  // ------------------------------------------------------------------ plans of the engine's statements
+
+  /**
+   * EXPLAIN ANALYZE of the engine's claim and completion with a generic plan (what PostgreSQL
+   * caches for a server-prepared statement after five executions) and with a custom plan: 200k jobs
+   * waiting in queue "backlog" (lower ids), 20k in "default", 2,000 of them running.
+   */
+  static void explainScenario() throws Exception {
+    String db = freshDatabase();
+    StringBuilder out = new StringBuilder();
+    try {
+      preload(db, "backlog", 9, 200_000);
+      preload(db, "default", 5, 20_000);
+      try (Connection c = connect(db); Statement st = c.createStatement()) {
+        st.execute("UPDATE courier_job SET state = 'running', attempt = 1, attempted_at = now(), attempted_by = 'n1',"
+            + " lease_expires_at = now() + interval '30 seconds'"
+            + " WHERE id IN (SELECT id FROM courier_job WHERE queue = 'default' ORDER BY id LIMIT 2000)");
+        String ids;
+        try (ResultSet rs = st.executeQuery(
+            "SELECT array_agg(id)::text FROM (SELECT id FROM courier_job WHERE state = 'running' ORDER BY id DESC LIMIT 50) x")) {
+          rs.next();
+          ids = rs.getString(1);
+        }
+        st.execute("PREPARE claim(text, int, timestamptz, text, timestamptz) AS "
+            + RAW_CLAIM.replace("now() + interval '30 seconds'", "$5").replace("attempted_at = now()", "attempted_at = $3")
+                .replace("attempted_by = ?", "attempted_by = $4").replace("queue = ?", "queue = $1").replace("LIMIT ?", "LIMIT $2"));
+        st.execute("PREPARE complete(timestamptz, bigint[], smallint[], text[], text) AS "
+            + RAW_COMPLETE.replace("finalized_at = now()", "finalized_at = $1").replace("unnest(?::bigint[], ?::smallint[], ?::text[])",
+                "unnest($2::bigint[], $3::smallint[], $4::text[])").replace("attempted_by = ?", "attempted_by = $5"));
+        for (String mode : List.of("force_generic_plan", "force_custom_plan")) {
+          st.execute("SET plan_cache_mode = " + mode);
+          for (String[] q : List.of(
+              new String[] {"claim 16 from queue default", "EXECUTE claim('default', 16, now(), 'n2', now())"},
+              new String[] {"complete 50 running jobs", "EXECUTE complete(now(), '" + ids + "', array_fill(1::smallint, ARRAY[50]), array_fill(NULL::text, ARRAY[50]), 'n1')"})) {
+            st.execute("BEGIN");
+            out.append(String.format(Locale.ROOT, "%n-- %s, plan_cache_mode=%s%n", q[0], mode));
+            try (ResultSet rs = st.executeQuery("EXPLAIN (ANALYZE, COSTS OFF, TIMING ON) " + q[1])) {
+              while (rs.next()) {
+                out.append("   ").append(rs.getString(1)).append('\n');
+              }
+            }
+            st.execute("ROLLBACK");
+          }
+        }
+      }
+    } finally {
+      dropDatabase(db);
+    }
+    profiles.add("\n[plans: 200000 waiting in queue backlog, 20000 in default, 2000 running]" + out);
   }
 
   // ------------------------------------------------------------------ (c) latency
@@ -804,27 +933,43 @@ public final class EngineBenchmark {
     System.out.println("\n== (e) raw JDBC baseline: insert " + opt.batchSize + " / claim " + opt.batchSize
         + " (SKIP LOCKED, synchronous_commit off like the engine) / complete in one UPDATE, "
         + opt.rawConnections + " connections");
-    double[] cycle = new double[opt.runs];
-    double[] drainOnly = new double[opt.runs];
-    double[][] phase = new double[3][opt.runs];
-    for (int run = 0; run < opt.runs; run++) {
-      double[] r = rawRun(true, run == 0);
-      cycle[run] = r[0];
-      phase[0][run] = r[1];
-      phase[1][run] = r[2];
-      phase[2][run] = r[3];
-      drainOnly[run] = rawRun(false, run == 0)[0];
+    // Driver defaults (statements server-prepared after 5 uses, as in the engine) and
+    // prepareThreshold=0 (PostgreSQL plans each execution with its values).
+    for (String extra : new String[] {null, "prepareThreshold=0"}) {
+      String label = extra == null ? " (driver defaults)" : " (prepareThreshold=0)";
+      String key = extra == null ? "" : ".pt0";
+      double[] cycle = new double[opt.runs];
+      double[] drainOnly = new double[opt.runs];
+      double[][] phase = new double[3][opt.runs];
+      double[][] phaseD = new double[2][opt.runs];
+      for (int run = 0; run < opt.runs; run++) {
+        double[] r = rawRun(true, run == 0, extra);
+        cycle[run] = r[0];
+        phase[0][run] = r[1];
+        phase[1][run] = r[2];
+        phase[2][run] = r[3];
+        double[] d = rawRun(false, run == 0, extra);
+        drainOnly[run] = d[0];
+        phaseD[0][run] = d[2];
+        phaseD[1][run] = d[3];
+      }
+      add(new Row("e", "raw cycle insert+claim+complete" + label, opt.rawJobs, cycle, "jobs/s",
+          String.format(Locale.ROOT, "per %d-job batch: insert %.1f ms, claim %.1f ms, complete %.1f ms", opt.batchSize,
+              median(phase[0]), median(phase[1]), median(phase[2]))));
+      add(new Row("e", "raw claim+complete, pre-inserted" + label, opt.rawJobs, drainOnly, "jobs/s",
+          String.format(Locale.ROOT, "per %d-job batch: claim %.1f ms, complete %.1f ms", opt.batchSize,
+              median(phaseD[0]), median(phaseD[1]))));
+      named.put("raw.cycle" + key, median(cycle));
+      named.put("raw.drain" + key, median(drainOnly));
     }
-    add(new Row("e", "raw cycle insert+claim+complete", opt.rawJobs, cycle, "jobs/s",
-        String.format(Locale.ROOT, "per 1000-job batch: insert %.1f ms, claim %.1f ms, complete %.1f ms",
-            median(phase[0]), median(phase[1]), median(phase[2]))));
-    add(new Row("e", "raw claim+complete only (pre-inserted)", opt.rawJobs, drainOnly, "jobs/s", ""));
-    named.put("raw.cycle", median(cycle));
-    named.put("raw.drain", median(drainOnly));
   }
 
   /** Returns {jobs/s, mean insert ms, mean claim ms, mean complete ms} per batch. */
   static double[] rawRun(boolean cycle, boolean profile) throws Exception {
+    return rawRun(cycle, profile, null);
+  }
+
+  static double[] rawRun(boolean cycle, boolean profile, String jdbcExtra) throws Exception {
     String db = freshDatabase();
     try {
       if (!cycle) {
@@ -839,7 +984,7 @@ public final class EngineBenchmark {
       AtomicInteger cycles = new AtomicInteger();
       List<Connection> conns = new ArrayList<>();
       for (int i = 0; i < opt.rawConnections; i++) {
-        conns.add(connect(db));
+        conns.add(connect(db, jdbcExtra));
       }
       // warm-up plans
       rawWarmup(conns);
@@ -889,7 +1034,7 @@ public final class EngineBenchmark {
         c.close();
       }
       if (profile) {
-        captureProfile(db, cycle ? "raw cycle" : "raw claim+complete only", secs);
+        captureProfile(db, (cycle ? "raw cycle" : "raw claim+complete only") + (jdbcExtra == null ? "" : " " + jdbcExtra), secs);
       }
       int k = Math.max(1, cycles.get());
       return new double[] {completed.get() / secs, insNs.get() / 1e6 / k, claimNs.get() / 1e6 / k, doneNs.get() / 1e6 / k};
@@ -969,8 +1114,16 @@ public final class EngineBenchmark {
 
   static void printRatios() {
     System.out.println("\n== Ratios and targets");
-    Double raw = named.get("raw.cycle");
-    Double rawDrain = named.get("raw.drain");
+    Double rawDefault = named.get("raw.cycle");
+    Double rawPt0 = named.get("raw.cycle.pt0");
+    // The baseline is the better of the two ways bare JDBC runs the same statements.
+    Double raw = rawDefault == null ? null : Math.max(rawDefault, rawPt0 == null ? 0 : rawPt0);
+    Double rawDrain = named.get("raw.drain") == null ? null
+        : Math.max(named.get("raw.drain"), named.getOrDefault("raw.drain.pt0", 0.0));
+    if (raw != null) {
+      System.out.printf(Locale.ROOT, "  raw baseline used below: %.0f jobs/s (best raw cycle: driver defaults %.0f, prepareThreshold=0 %.0f)%n",
+          raw, rawDefault, rawPt0 == null ? Double.NaN : rawPt0);
+    }
     // engine at concurrency 16, default prefetch, largest work size
     int nMax = Arrays.stream(opt.workJobs).max().orElse(0);
     Double c16 = named.get("work." + nMax + ".16.-1");
@@ -995,6 +1148,13 @@ public final class EngineBenchmark {
           "engine work c=16 default prefetch / raw claim+complete only", c16 / rawDrain);
       System.out.printf(Locale.ROOT, "  %-66s %8.2f  (information: vs raw claim+complete only)%n",
           "engine work best / raw claim+complete only", bestRate / rawDrain);
+    }
+    for (int c : new int[] {16, 100}) {
+      Double d = named.get("diag." + c);
+      if (d != null && raw != null) {
+        System.out.printf(Locale.ROOT, "  %-66s %8.2f  (diagnosis only, not a shipped configuration)%n",
+            "engine c=" + c + " with prepareThreshold=0 / raw cycle", d / raw);
+      }
     }
     Double empty = named.get("backlog.empty");
     if (empty != null) {

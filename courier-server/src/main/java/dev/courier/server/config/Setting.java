@@ -33,6 +33,12 @@ public enum Setting {
       "--embedded-db-port",
       Defaults.EMBEDDED_DB_PORT,
       "Port of the embedded PostgreSQL on localhost (0 = any free port). Ignored with a database URL."),
+  DATABASE_ALLOW_NON_DURABLE(
+      "COURIER_DATABASE_ALLOW_NON_DURABLE",
+      "database.allowNonDurable",
+      null,
+      Defaults.DATABASE_ALLOW_NON_DURABLE,
+      "`true` lets Courier run on an external PostgreSQL with `fsync`, `synchronous_commit` or `full_page_writes` off (tests, throwaway setups). The embedded PostgreSQL is always durable."),
   API_KEY(
       "COURIER_API_KEY",
       "apiKey",
@@ -114,6 +120,7 @@ public enum Setting {
     public static final String DATA_DIR = "./data";
     public static final String DATABASE_POOL_SIZE = "10";
     public static final String EMBEDDED_DB_PORT = "0";
+    public static final String DATABASE_ALLOW_NON_DURABLE = "false";
     public static final String CONFIG = "./courier.yml";
     public static final String ROLE = "all";
     public static final String SHUTDOWN_TIMEOUT = "8s";

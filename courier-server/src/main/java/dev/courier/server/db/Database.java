@@ -45,6 +45,7 @@ public final class Database implements AutoCloseable {
   private final String description;
   private final Migrations.SchemaVersions expected;
   private final String serverVersion;
+  private final boolean requireDurable;
 
   private Database(
       Kind kind,
@@ -53,7 +54,9 @@ public final class Database implements AutoCloseable {
       HikariDataSource pool,
       String description,
       Migrations.SchemaVersions expected,
-      String serverVersion) {
+      String serverVersion,
+      boolean requireDurable) {
+    this.requireDurable = requireDurable;
     this.kind = kind;
     this.lock = lock;
     this.embedded = embedded;
@@ -71,7 +74,7 @@ public final class Database implements AutoCloseable {
    * @throws DurabilityCheck.NotDurableException when the server could lose commits
    */
   public static Database open(
-      Optional<DatabaseUrl> url, Path dataDir, int embeddedPort, int poolSize)
+      Optional<DatabaseUrl> url, Path dataDir, int embeddedPort, int poolSize, boolean allowNonDurable)
       throws IOException, SQLException {
     DataDirLock lock = null;
     EmbeddedDatabase embedded = null;
@@ -104,12 +107,21 @@ public final class Database implements AutoCloseable {
       }
       pool = new HikariDataSource(hc);
       String version = waitForServer(pool, description);
-      DurabilityCheck.Durability d = DurabilityCheck.verify(pool);
+      // The embedded server is always checked; an external one unless the operator allowed it.
+      boolean requireDurable = kind == Kind.EMBEDDED || !allowNonDurable;
+      DurabilityCheck.Durability d =
+          requireDurable ? DurabilityCheck.verify(pool) : DurabilityCheck.read(pool);
+      if (!d.durable()) {
+        LOG.warn(
+            "database is not durable and COURIER_DATABASE_ALLOW_NON_DURABLE=true: {}",
+            String.join(", ", d.problems()));
+      }
       LOG.info(
           "database kind={} server={} version={} fsync={} synchronous_commit={} full_page_writes={}",
           kind.text(), description, version, d.fsync(), d.synchronousCommit(), d.fullPageWrites());
       Migrations.SchemaVersions expected = Migrations.migrate(pool);
-      return new Database(kind, lock, embedded, pool, description, expected, version);
+      return new Database(
+          kind, lock, embedded, pool, description, expected, version, requireDurable);
     } catch (IOException | SQLException | RuntimeException e) {
       closeQuietly(pool, embedded, lock);
       throw e;
@@ -195,9 +207,11 @@ public final class Database implements AutoCloseable {
       body.put("fsync", d.fsync());
       body.put("synchronous_commit", d.synchronousCommit());
       body.put("full_page_writes", d.fullPageWrites());
-      boolean ok = migrated && d.durable();
+      boolean ok = migrated && (d.durable() || !requireDurable);
       if (!ok) {
-        body.put("error", migrated ? String.join(", ", d.problems()) : "schema is not at this build's version");
+        body.put(
+            "error",
+            migrated ? "not durable: " + String.join(", ", d.problems()) : "schema is not at this build's version");
       }
       return new Health(ok, body);
     } catch (SQLException | RuntimeException e) {

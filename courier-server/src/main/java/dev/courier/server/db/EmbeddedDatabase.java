@@ -33,6 +33,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedDatabase.class);
   private static final Duration STARTUP_WAIT = Duration.ofSeconds(60);
   private static final Duration ORPHAN_STOP_WAIT = Duration.ofSeconds(15);
+  private static final Duration STOP_WAIT = Duration.ofSeconds(5);
 
   private final EmbeddedPostgres postgres;
   private final Path pgData;
@@ -120,12 +121,22 @@ public final class EmbeddedDatabase implements AutoCloseable {
   /** Stops PostgreSQL (fast shutdown: open sessions are ended, everything committed is kept). */
   @Override
   public void close() {
+    Optional<ProcessHandle> postmaster = postmasterPid().flatMap(ProcessHandle::of);
     try {
       postgres.close();
-      LOG.info("embedded postgres stopped data={}", pgData);
     } catch (IOException e) {
       LOG.error("embedded postgres did not stop cleanly data={}", pgData, e);
     }
+    // pg_ctl returns once postmaster.pid is gone; wait for the process itself to end too.
+    postmaster.ifPresent(
+        p -> {
+          try {
+            p.onExit().get(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+          } catch (Exception e) {
+            LOG.warn("embedded postgres pid={} still running after stop data={}", p.pid(), pgData);
+          }
+        });
+    LOG.info("embedded postgres stopped data={}", pgData);
   }
 
   static Optional<Long> readPid(Path pgData) {

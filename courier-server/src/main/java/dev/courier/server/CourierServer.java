@@ -110,7 +110,9 @@ public final class CourierServer implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.warn("http server did not stop cleanly", e);
     }
+    long httpMs = (System.nanoTime() - t0) / 1_000_000;
     database.close();
-    LOG.info("stopped shutdownMs={}", (System.nanoTime() - t0) / 1_000_000);
+    LOG.info(
+        "stopped shutdownMs={} httpMs={}", (System.nanoTime() - t0) / 1_000_000, httpMs);
   }
 }

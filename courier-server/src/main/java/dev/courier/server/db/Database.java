@@ -103,7 +103,7 @@ public final class Database implements AutoCloseable {
         hc.setUsername(EmbeddedDatabase.USER);
         description =
             "postgres://" + EmbeddedDatabase.USER + "@localhost:" + embedded.port() + "/"
-                + EmbeddedDatabase.DATABASE + " (data in " + embedded.pgData() + ")";
+                + EmbeddedDatabase.DATABASE + " (data in " + dataDir.resolve("postgres") + ")";
       }
       pool = new HikariDataSource(hc);
       String version = waitForServer(pool, description);

@@ -12,7 +12,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -122,21 +121,23 @@ public final class EmbeddedDatabase implements AutoCloseable {
   @Override
   public void close() {
     Optional<ProcessHandle> postmaster = postmasterPid().flatMap(ProcessHandle::of);
+    long t0 = System.nanoTime();
     try {
       postgres.close();
     } catch (IOException e) {
       LOG.error("embedded postgres did not stop cleanly data={}", pgData, e);
     }
+    long pgCtlMs = (System.nanoTime() - t0) / 1_000_000;
     // pg_ctl returns once postmaster.pid is gone; wait for the process itself to end too.
     postmaster.ifPresent(
         p -> {
-          try {
-            p.onExit().get(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-          } catch (Exception e) {
+          if (!awaitEnd(p, STOP_WAIT)) {
             LOG.warn("embedded postgres pid={} still running after stop data={}", p.pid(), pgData);
           }
         });
-    LOG.info("embedded postgres stopped data={}", pgData);
+    LOG.info(
+        "embedded postgres stopped data={} stopMs={} pgCtlMs={}",
+        pgData, (System.nanoTime() - t0) / 1_000_000, pgCtlMs);
   }
 
   static Optional<Long> readPid(Path pgData) {
@@ -159,7 +160,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
     if (pid.isEmpty()) {
       return;
     }
-    Optional<ProcessHandle> handle = ProcessHandle.of(pid.get()).filter(ProcessHandle::isAlive);
+    Optional<ProcessHandle> handle = ProcessHandle.of(pid.get()).filter(EmbeddedDatabase::isRunning);
     if (handle.isEmpty()) {
       return;
     }
@@ -174,17 +175,49 @@ public final class EmbeddedDatabase implements AutoCloseable {
     LOG.warn("stopping orphaned embedded postgres pid={} data={}", pid.get(), pgData);
     ProcessHandle p = handle.get();
     p.destroy();
-    try {
-      p.onExit().get(ORPHAN_STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (Exception e) {
+    if (!awaitEnd(p, ORPHAN_STOP_WAIT)) {
       LOG.warn("orphaned postgres pid={} ignored SIGTERM; killing it", pid.get());
       p.destroyForcibly();
-      try {
-        p.onExit().get(5, TimeUnit.SECONDS);
-      } catch (Exception ignored) {
+      if (!awaitEnd(p, STOP_WAIT)) {
         throw new IllegalStateException(
             "cannot stop the orphaned PostgreSQL pid " + pid.get() + " on " + pgData);
       }
+    }
+  }
+
+  /**
+   * Waits until {@code p} has ended; true if it did within {@code timeout}. A process that exited
+   * but is not yet reaped (a zombie: the postmaster's parent is init once pg_ctl is gone) counts
+   * as ended.
+   */
+  static boolean awaitEnd(ProcessHandle p, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (isRunning(p)) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return !isRunning(p);
+      }
+    }
+    return true;
+  }
+
+  /** Alive and not a zombie (Linux: state in /proc/pid/stat; elsewhere: alive). */
+  public static boolean isRunning(ProcessHandle p) {
+    if (!p.isAlive()) {
+      return false;
+    }
+    Path stat = Path.of("/proc", Long.toString(p.pid()), "stat");
+    try {
+      String s = Files.readString(stat);
+      int close = s.lastIndexOf(')');
+      return close < 0 || close + 2 >= s.length() || s.charAt(close + 2) != 'Z';
+    } catch (IOException | RuntimeException e) {
+      return p.isAlive();
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.courier.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.courier.server.db.EmbeddedDatabase;
 import dev.courier.server.testing.Http;
 import dev.courier.server.testing.ServerProcess;
 import java.net.http.HttpResponse;
@@ -64,7 +65,7 @@ class ServeProcessTest {
     assertThat(server.stdout())
         .contains("is ready at http://127.0.0.1:")
         .contains("database:  embedded PostgreSQL 17")
-        .contains(dataDir.resolve("postgres").toString());
+        .contains("(data in " + dataDir.resolve("postgres") + ")");
     assertThat(adminKey).startsWith("ck_").hasSizeGreaterThan(40);
     HttpResponse<String> ready = Http.get(url + "/health/ready");
     assertThat(ready.statusCode()).isEqualTo(200);
@@ -102,8 +103,8 @@ class ServeProcessTest {
 
     assertThat(exit).as("exit code within 10 s; stderr:\n%s", server.stderr()).isEqualTo(0);
     assertThat(ms).isLessThan(10_000);
-    assertThat(ProcessHandle.of(postmaster).filter(ProcessHandle::isAlive)).isEmpty();
-    assertThat(descendants).noneMatch(ProcessHandle::isAlive);
+    assertThat(ProcessHandle.of(postmaster).filter(EmbeddedDatabase::isRunning)).isEmpty();
+    assertThat(descendants).noneMatch(EmbeddedDatabase::isRunning);
     assertThat(postgresProcessesOn(dataDir)).isEmpty();
   }
 
@@ -126,14 +127,14 @@ class ServeProcessTest {
     long orphan = postmasterPid().orElseThrow();
     server.kill();
     assertThat(server.waitFor(Duration.ofSeconds(10))).isNotNull();
-    assertThat(ProcessHandle.of(orphan).filter(ProcessHandle::isAlive))
+    assertThat(ProcessHandle.of(orphan).filter(EmbeddedDatabase::isRunning))
         .as("postgres outlives a SIGKILLed Courier")
         .isPresent();
 
     server = ServerProcess.start(env(), "serve");
     url = server.awaitReady(START);
 
-    assertThat(ProcessHandle.of(orphan).filter(ProcessHandle::isAlive)).isEmpty();
+    assertThat(ProcessHandle.of(orphan).filter(EmbeddedDatabase::isRunning)).isEmpty();
     assertThat(server.stderr()).contains("stopping orphaned embedded postgres pid=" + orphan);
     assertThat(Http.get(url + "/v1/whoami", adminKey).body()).contains(adminKeyId);
 
@@ -153,7 +154,7 @@ class ServeProcessTest {
   static List<ProcessHandle> postgresProcessesOn(Path dataDir) {
     String pgData = dataDir.toAbsolutePath().resolve("postgres").toString();
     return ProcessHandle.allProcesses()
-        .filter(ProcessHandle::isAlive)
+        .filter(EmbeddedDatabase::isRunning)
         .filter(p -> p.info().commandLine().orElse("").contains(pgData))
         .toList();
   }

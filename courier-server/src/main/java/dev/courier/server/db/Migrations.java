@@ -54,13 +54,15 @@ public final class Migrations {
             .baselineVersion("0")
             .load();
     var result = flyway.migrate();
+    MigrationInfo current = flyway.info().current();
+    Optional<String> version =
+        current == null || current.getVersion() == null
+            ? Optional.empty()
+            : Optional.of(current.getVersion().getVersion()).filter(v -> !v.equals("0"));
     LOG.info(
         "migrations location={} table={} applied={} version={}",
-        location, table, result.migrationsExecuted, result.targetSchemaVersion);
-    MigrationInfo current = flyway.info().current();
-    return current == null || current.getVersion() == null
-        ? Optional.empty()
-        : Optional.of(current.getVersion().getVersion()).filter(v -> !v.equals("0"));
+        location, table, result.migrationsExecuted, version.orElse("none"));
+    return version;
   }
 
   /** Reads the versions applied in the database, from both history tables. */

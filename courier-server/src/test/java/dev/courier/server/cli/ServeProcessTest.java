@@ -83,7 +83,7 @@ class ServeProcessTest {
       Integer exit = second.waitFor(Duration.ofSeconds(30));
       assertThat(exit).isNotNull().isNotZero();
       assertThat(second.stderr())
-          .contains("another Courier is running on data dir " + dataDir.toRealPath())
+          .contains("another Courier is running on data dir " + dataDir.toAbsolutePath().normalize())
           .contains("(pid " + server.handle().pid() + ")");
     }
     assertThat(Http.status(url + "/health/ready")).isEqualTo(200);

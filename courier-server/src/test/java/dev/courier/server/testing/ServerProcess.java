@@ -78,8 +78,8 @@ public final class ServerProcess implements AutoCloseable {
     await()
         .atMost(timeout)
         .pollInterval(Duration.ofMillis(100))
-        .until(() -> URL.matcher(out).find() || !process.isAlive());
-    Matcher m = URL.matcher(out);
+        .until(() -> URL.matcher(out.toString()).find() || !process.isAlive());
+    Matcher m = URL.matcher(out.toString());
     if (!m.find()) {
       throw new AssertionError("server did not become ready; exit=" + exitValueOrNull() + "\nstdout:\n" + out + "\nstderr:\n" + err);
     }
@@ -88,7 +88,7 @@ public final class ServerProcess implements AutoCloseable {
 
   /** The admin key printed at this start, or null. */
   public String printedAdminKey() {
-    Matcher m = KEY.matcher(out);
+    Matcher m = KEY.matcher(out.toString());
     return m.find() ? m.group(1) : null;
   }
 

@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -57,9 +58,30 @@ final class ServeCommand implements Callable<Integer> {
     Logging.setLevel(config.logLevel());
 
     CountDownLatch stopRequested = new CountDownLatch(1);
-    boolean signalsHandled = Signals.onTermOrInt(stopRequested::countDown);
+    AtomicBoolean running = new AtomicBoolean();
+    Thread main = Thread.currentThread();
+    boolean signalsHandled =
+        Signals.onTermOrInt(
+            () -> {
+              stopRequested.countDown();
+              if (!running.get()) {
+                // Still starting (say, waiting for an external database): cut the wait short.
+                main.interrupt();
+              }
+            });
 
-    CourierServer server = CourierServer.start(config);
+    CourierServer server;
+    try {
+      server = CourierServer.start(config);
+    } catch (Exception e) {
+      if (stopRequested.getCount() == 0) {
+        Thread.interrupted();
+        LOG.info("stop requested during startup; stopped ({})", e.getMessage());
+        return 0;
+      }
+      throw e;
+    }
+    running.set(true);
     Thread hook = new Thread(server::close, "courier-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
 
@@ -82,7 +104,12 @@ final class ServeCommand implements Callable<Integer> {
       // Without our own handlers the JVM's shutdown hook stops the server.
       new CountDownLatch(1).await();
     }
-    stopRequested.await();
+    try {
+      stopRequested.await();
+    } catch (InterruptedException e) {
+      // the signal came while startup was finishing: stop now
+    }
+    Thread.interrupted();
     LOG.info("shutdown requested");
     server.close();
     try {

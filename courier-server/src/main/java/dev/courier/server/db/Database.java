@@ -123,7 +123,13 @@ public final class Database implements AutoCloseable {
       return new Database(
           kind, lock, embedded, pool, description, expected, version, requireDurable);
     } catch (IOException | SQLException | RuntimeException e) {
+      // Close with the interrupt flag cleared (a stop signal during startup sets it), so that the
+      // pool and pg_ctl can wait for what they stop.
+      boolean interrupted = Thread.interrupted();
       closeQuietly(pool, embedded, lock);
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
       throw e;
     }
   }
@@ -145,11 +151,14 @@ public final class Database implements AutoCloseable {
           logged = true;
         }
       }
+      if (Thread.currentThread().isInterrupted()) {
+        throw new SQLException("interrupted while waiting for the database " + description, last);
+      }
       try {
         Thread.sleep(500);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        break;
+        throw new SQLException("interrupted while waiting for the database " + description, last);
       }
     } while (System.nanoTime() < deadline);
     throw new SQLException(

@@ -63,6 +63,30 @@ class CliTest {
   }
 
   @Test
+  void sigtermWhileWaitingForAnUnreachableDatabaseExitsZeroPromptly() throws Exception {
+    int closedPort;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      closedPort = s.getLocalPort();
+    }
+    Map<String, String> env =
+        Map.of(
+            "COURIER_DATABASE_URL", "postgres://nobody@127.0.0.1:" + closedPort + "/db",
+            "COURIER_HOST", "127.0.0.1",
+            "COURIER_PORT", "0");
+    try (ServerProcess p = ServerProcess.start(env, "serve")) {
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> p.stderr().contains("waiting for database"));
+      long t0 = System.nanoTime();
+      p.terminate();
+      Integer exit = p.waitFor(Duration.ofSeconds(10));
+      assertThat(exit).as("exit code; stderr:\n%s", p.stderr()).isEqualTo(0);
+      assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
+      assertThat(p.stderr()).contains("stop requested during startup");
+    }
+  }
+
+  @Test
   void invalidPortInEnvironmentStopsTheRealProcessNamingCourierPort() throws Exception {
     try (ServerProcess p = ServerProcess.start(Map.of("COURIER_PORT", "abc"), "serve")) {
       Integer exit = p.waitFor(Duration.ofSeconds(30));

@@ -3,8 +3,9 @@ package dev.courier.server.testing;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,13 +24,13 @@ public final class ServerProcess implements AutoCloseable {
   private static final Pattern KEY = Pattern.compile("admin key: (ck_[A-Za-z0-9_-]+)");
 
   private final Process process;
-  private final StringBuffer out = new StringBuffer();
-  private final StringBuffer err = new StringBuffer();
+  private final Path out;
+  private final Path err;
 
-  private ServerProcess(Process process) {
+  private ServerProcess(Process process, Path out, Path err) {
     this.process = process;
-    pump(process.getInputStream(), out);
-    pump(process.getErrorStream(), err);
+    this.out = out;
+    this.err = err;
   }
 
   /** Starts {@code courier <args>} with exactly {@code env} added to a clean environment. */
@@ -52,25 +53,20 @@ public final class ServerProcess implements AutoCloseable {
     pb.environment().keySet().removeIf(k -> k.startsWith("COURIER_"));
     pb.environment().putAll(env);
     pb.directory(Path.of(System.getProperty("java.io.tmpdir")).toFile());
-    return new ServerProcess(pb.start());
+    // Files, not pipes: a pipe read while the JDK's reaper drains it at exit can lose the last lines.
+    Path out = Files.createTempFile("courier-out", ".txt");
+    Path err = Files.createTempFile("courier-err", ".txt");
+    pb.redirectOutput(out.toFile());
+    pb.redirectError(err.toFile());
+    return new ServerProcess(pb.start(), out, err);
   }
 
-  private static void pump(InputStream in, StringBuffer into) {
-    Thread t =
-        new Thread(
-            () -> {
-              byte[] buf = new byte[4096];
-              try {
-                int n;
-                while ((n = in.read(buf)) > 0) {
-                  into.append(new String(buf, 0, n, StandardCharsets.UTF_8));
-                }
-              } catch (IOException ignored) {
-                // the process ended
-              }
-            });
-    t.setDaemon(true);
-    t.start();
+  private static String read(Path file) {
+    try {
+      return Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** Waits for the "ready" line and returns the URL it names. */
@@ -78,17 +74,17 @@ public final class ServerProcess implements AutoCloseable {
     await()
         .atMost(timeout)
         .pollInterval(Duration.ofMillis(100))
-        .until(() -> URL.matcher(out.toString()).find() || !process.isAlive());
-    Matcher m = URL.matcher(out.toString());
+        .until(() -> URL.matcher(stdout()).find() || !process.isAlive());
+    Matcher m = URL.matcher(stdout());
     if (!m.find()) {
-      throw new AssertionError("server did not become ready; exit=" + exitValueOrNull() + "\nstdout:\n" + out + "\nstderr:\n" + err);
+      throw new AssertionError("server did not become ready; exit=" + exitValueOrNull() + "\nstdout:\n" + stdout() + "\nstderr:\n" + stderr());
     }
     return m.group(1);
   }
 
   /** The admin key printed at this start, or null. */
   public String printedAdminKey() {
-    Matcher m = KEY.matcher(out.toString());
+    Matcher m = KEY.matcher(stdout());
     return m.find() ? m.group(1) : null;
   }
 
@@ -102,11 +98,11 @@ public final class ServerProcess implements AutoCloseable {
   }
 
   public String stdout() {
-    return out.toString();
+    return read(out);
   }
 
   public String stderr() {
-    return err.toString();
+    return read(err);
   }
 
   public ProcessHandle handle() {
@@ -130,6 +126,12 @@ public final class ServerProcess implements AutoCloseable {
       if (!process.waitFor(15, TimeUnit.SECONDS)) {
         process.destroyForcibly();
       }
+    }
+    try {
+      Files.deleteIfExists(out);
+      Files.deleteIfExists(err);
+    } catch (IOException ignored) {
+      // temporary files; the OS cleans them eventually
     }
   }
 }

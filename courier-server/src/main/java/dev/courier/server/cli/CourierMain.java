@@ -4,6 +4,7 @@ import dev.courier.server.Version;
 import dev.courier.server.config.ConfigException;
 import dev.courier.server.db.DataDirLock;
 import dev.courier.server.db.DurabilityCheck;
+import dev.courier.server.db.EmbeddedDatabase;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -59,7 +60,8 @@ public final class CourierMain implements Callable<Integer> {
           boolean expected =
               ex instanceof ConfigException
                   || ex instanceof DataDirLock.HeldException
-                  || ex instanceof DurabilityCheck.NotDurableException;
+                  || ex instanceof DurabilityCheck.NotDurableException
+                  || ex instanceof EmbeddedDatabase.PortInUseException;
           if (!expected) {
             LOG.error("command failed", ex);
           }

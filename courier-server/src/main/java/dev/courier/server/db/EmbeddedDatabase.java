@@ -2,6 +2,9 @@ package dev.courier.server.db;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -37,6 +40,15 @@ public final class EmbeddedDatabase implements AutoCloseable {
   private final EmbeddedPostgres postgres;
   private final Path pgData;
 
+  /** The configured port of the embedded server is taken. */
+  public static final class PortInUseException extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
+    PortInUseException(String message) {
+      super(message);
+    }
+  }
+
   private EmbeddedDatabase(EmbeddedPostgres postgres, Path pgData) {
     this.postgres = postgres;
     this.pgData = pgData;
@@ -50,6 +62,12 @@ public final class EmbeddedDatabase implements AutoCloseable {
   public static EmbeddedDatabase start(Path dataDir, int port) throws IOException, SQLException {
     Path pgData = dataDir.toAbsolutePath().normalize().resolve("postgres");
     stopOrphan(pgData);
+    if (port != 0 && !portFree(port)) {
+      // Zonky would wait for "its" server on this port and find the other one instead.
+      throw new PortInUseException(
+          "cannot start the embedded PostgreSQL: port " + port + " on localhost is in use"
+              + " (set COURIER_EMBEDDED_DB_PORT to a free port, or 0 for any)");
+    }
     Files.createDirectories(pgData);
     Path log = pgData.getParent().resolve("postgres.log");
     ProcessBuilder.Redirect toLog = ProcessBuilder.Redirect.appendTo(log.toFile());
@@ -72,8 +90,9 @@ public final class EmbeddedDatabase implements AutoCloseable {
             .start();
     EmbeddedDatabase db = new EmbeddedDatabase(pg, pgData);
     try {
+      db.verifyItIsOurs();
       db.createCourierDatabase();
-    } catch (SQLException | RuntimeException e) {
+    } catch (SQLException | IOException | RuntimeException e) {
       db.close();
       throw e;
     }
@@ -81,6 +100,35 @@ public final class EmbeddedDatabase implements AutoCloseable {
         "embedded postgres started port={} data={} pid={}",
         pg.getPort(), pgData, db.postmasterPid().map(String::valueOf).orElse("?"));
     return db;
+  }
+
+  /**
+   * The server answering on our port must be the one running on our data directory: if the port
+   * was taken in a race, zonky's start-up wait can connect to a different PostgreSQL.
+   */
+  private void verifyItIsOurs() throws SQLException, IOException {
+    String dir;
+    try (Connection c = postgres.getPostgresDatabase().getConnection();
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SHOW data_directory")) {
+      rs.next();
+      dir = rs.getString(1);
+    }
+    if (!Files.isSameFile(Path.of(dir), pgData)) {
+      throw new IllegalStateException(
+          "the PostgreSQL on port " + postgres.getPort() + " is not Courier's embedded one (its data"
+              + " directory is " + dir + "); is the port in use?");
+    }
+  }
+
+  private static boolean portFree(int port) {
+    try (ServerSocket s = new ServerSocket()) {
+      s.setReuseAddress(false);
+      s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   private void createCourierDatabase() throws SQLException {

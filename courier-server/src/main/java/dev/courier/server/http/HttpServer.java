@@ -5,23 +5,24 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.courier.server.auth.ApiKeyStore;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
+import io.javalin.router.Endpoint;
+import io.javalin.security.RouteRole;
 import io.javalin.http.HttpResponseException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP server: Javalin 6 (Jetty) on virtual threads. {@link #ROUTES} is the route table;
+ * The HTTP server: Javalin 6 (Jetty) on virtual threads. {@link #routes} is the route table;
  * every error, including an unknown route, answers an RFC 9457 problem.
  */
 public final class HttpServer implements AutoCloseable {
-  /** Every route this server answers: method, path, what it is for. */
-  public static final String[][] ROUTES = {
-    {"GET", "/health/live", "the process is up (never touches the database)"},
-    {"GET", "/health/ready", "the database is reachable, durable and migrated"},
-    {"GET", "/v1/whoami", "the API key's organization and id (bearer key required)"},
-  };
+  /** One entry of the route table. */
+  public record Route(HandlerType method, String path, String description, Handler handler) {}
 
   private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -44,11 +45,10 @@ public final class HttpServer implements AutoCloseable {
               config.startupWatcherEnabled = false;
               config.jetty.modifyServer(server -> server.setStopTimeout(stopTimeout.toMillis()));
             });
-    HealthRoutes health = new HealthRoutes(readiness);
-    app.get("/health/live", health::live);
-    app.get("/health/ready", health::ready);
     app.before("/v1/*", ctx -> authenticate(ctx, keys));
-    app.get("/v1/whoami", HttpServer::whoami);
+    for (Route r : routes(readiness)) {
+      app.addEndpoint(new Endpoint(r.method(), r.path(), new RouteRole[0], r.handler()));
+    }
 
     app.exception(ProblemException.class, (e, ctx) -> problem(ctx, e.problem()));
     app.exception(
@@ -69,6 +69,15 @@ public final class HttpServer implements AutoCloseable {
         });
     app.start(host, port);
     return new HttpServer(app);
+  }
+
+  /** The route table: every route this server answers. Everything under /v1 needs an API key. */
+  static List<Route> routes(ReadinessProbe readiness) {
+    HealthRoutes health = new HealthRoutes(readiness);
+    return List.of(
+        new Route(HandlerType.GET, "/health/live", "the process is up (never touches the database)", health::live),
+        new Route(HandlerType.GET, "/health/ready", "database reachable, durable and migrated; 503 otherwise", health::ready),
+        new Route(HandlerType.GET, "/v1/whoami", "the calling API key's organization and id", HttpServer::whoami));
   }
 
   private static Problem fromStatus(int status, String message, Context ctx) {

@@ -34,6 +34,14 @@ class ServerHealthTest {
   }
 
   @Test
+  void everyRouteInTheTableIsServed() {
+    for (HttpServer.Route r : HttpServer.routes(() -> null)) {
+      assertThat(r.method().name()).isEqualTo("GET");
+      assertThat(Http.get(server.url() + r.path()).statusCode()).as(r.path()).isNotEqualTo(404);
+    }
+  }
+
+  @Test
   void liveAnswers200() {
     HttpResponse<String> r = Http.get(server.url() + "/health/live");
     assertThat(r.statusCode()).isEqualTo(200);

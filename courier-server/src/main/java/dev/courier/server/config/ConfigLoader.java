@@ -64,7 +64,7 @@ public final class ConfigLoader {
         p.get(Setting.HOST, ConfigLoader::host),
         p.get(Setting.DATA_DIR, ConfigLoader::path),
         p.optional(Setting.DATABASE_URL, DatabaseUrl::parse),
-        p.get(Setting.DATABASE_POOL_SIZE, v -> intIn(v, 1, 1000, "must be a whole number 1-1000")),
+        p.get(Setting.DATABASE_POOL_SIZE, v -> intIn(v, 2, 1000, "must be a whole number 2-1000")),
         p.get(Setting.EMBEDDED_DB_PORT, v -> intIn(v, 0, 65535, "must be a port number 1-65535, or 0 for any free port")),
         p.get(Setting.DATABASE_ALLOW_NON_DURABLE, ConfigLoader::bool),
         p.optional(Setting.API_KEY, ConfigLoader::apiKey),

@@ -26,7 +26,7 @@ public enum Setting {
       "database.poolSize",
       "--database-pool-size",
       Defaults.DATABASE_POOL_SIZE,
-      "Maximum connections in Courier's pool (1-1000)."),
+      "Maximum connections in Courier's pool (2-1000: schema migrations need two)."),
   EMBEDDED_DB_PORT(
       "COURIER_EMBEDDED_DB_PORT",
       "database.embeddedPort",

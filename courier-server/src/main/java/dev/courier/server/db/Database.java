@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -119,7 +120,13 @@ public final class Database implements AutoCloseable {
       LOG.info(
           "database kind={} server={} version={} fsync={} synchronous_commit={} full_page_writes={}",
           kind.text(), description, version, d.fsync(), d.synchronousCommit(), d.fullPageWrites());
-      Migrations.SchemaVersions expected = Migrations.migrate(pool);
+      Migrations.SchemaVersions expected;
+      // The migration lock gets a connection outside the pool, so that a small pool still has
+      // the two connections Flyway needs.
+      try (Connection migrationLock =
+          DriverManager.getConnection(hc.getJdbcUrl(), hc.getUsername(), hc.getPassword())) {
+        expected = Migrations.migrate(pool, migrationLock);
+      }
       return new Database(
           kind, lock, embedded, pool, description, expected, version, requireDurable);
     } catch (IOException | SQLException | RuntimeException e) {

@@ -1,6 +1,7 @@
 package dev.courier.server.db;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -14,9 +15,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Applies the schema with Flyway, twice: first the job engine's migrations ({@code
  * classpath:db/courier-queue}, history table {@code courier_queue_schema_history}), then the
- * domain's ({@code classpath:db/courier}, history table {@code flyway_schema_history}). Flyway
- * holds a PostgreSQL advisory lock while it migrates, so several nodes starting at once apply each
- * migration exactly once.
+ * domain's ({@code classpath:db/courier}, history table {@code flyway_schema_history}), under one
+ * PostgreSQL advisory lock, so several nodes starting at once apply each migration exactly once.
  */
 public final class Migrations {
   public static final String QUEUE_LOCATION = "classpath:db/courier-queue";
@@ -25,6 +25,9 @@ public final class Migrations {
   public static final String COURIER_TABLE = "flyway_schema_history";
 
   private static final Logger LOG = LoggerFactory.getLogger(Migrations.class);
+
+  /** Advisory lock key held while this node migrates ("courier-migrate"). */
+  private static final long MIGRATION_LOCK = 0x636f7572_6d696772L;
 
   private Migrations() {}
 
@@ -37,9 +40,40 @@ public final class Migrations {
    * @return the versions this build expects, which are now applied
    */
   public static SchemaVersions migrate(DataSource dataSource) {
-    Optional<String> queue = migrate(dataSource, QUEUE_LOCATION, QUEUE_TABLE);
-    Optional<String> courier = migrate(dataSource, COURIER_LOCATION, COURIER_TABLE);
-    return new SchemaVersions(queue, courier);
+    try (Connection lock = dataSource.getConnection()) {
+      return migrate(dataSource, lock);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot lock the database for migrations: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Migrates both schemas through {@code dataSource} (Flyway needs two of its connections), while
+   * {@code lockConnection}, a connection of its own, holds the migration lock.
+   */
+  public static SchemaVersions migrate(DataSource dataSource, Connection lockConnection) {
+    // Flyway locks while it applies migrations, but not while it creates and baselines a history
+    // table: two nodes starting at once can race there ("already exists, and is empty"). One
+    // session-level advisory lock around both runs serializes nodes completely.
+    try {
+      advisory(lockConnection, "pg_advisory_lock");
+      try {
+        Optional<String> queue = migrate(dataSource, QUEUE_LOCATION, QUEUE_TABLE);
+        Optional<String> courier = migrate(dataSource, COURIER_LOCATION, COURIER_TABLE);
+        return new SchemaVersions(queue, courier);
+      } finally {
+        advisory(lockConnection, "pg_advisory_unlock");
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot lock the database for migrations: " + e.getMessage(), e);
+    }
+  }
+
+  private static void advisory(Connection c, String function) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT " + function + "(?)")) {
+      ps.setLong(1, MIGRATION_LOCK);
+      ps.execute();
+    }
   }
 
   private static Optional<String> migrate(DataSource dataSource, String location, String table) {

@@ -94,7 +94,7 @@ class ConfigLoaderTest {
     Path file = yaml("database:\n  poolSize: lots\n");
     assertThatThrownBy(this::load)
         .isInstanceOf(ConfigException.class)
-        .hasMessage(file + " database.poolSize=lots: must be a whole number 1-1000");
+        .hasMessage(file + " database.poolSize=lots: must be a whole number 2-1000");
   }
 
   @Test

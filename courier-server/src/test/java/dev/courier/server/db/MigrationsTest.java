@@ -13,22 +13,30 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.RepeatedTest;
 
 @DatabaseTest
 class MigrationsTest {
-  @Test
+  @RepeatedTest(5)
   void nodesMigratingAtOnceApplyEachMigrationOnce() throws Exception {
     TestDatabase.Coordinates db = TestDatabase.createDatabase();
     List<HikariDataSource> pools = new ArrayList<>();
     ExecutorService pool = Executors.newFixedThreadPool(3);
     try {
       List<Future<Migrations.SchemaVersions>> results = new ArrayList<>();
+      java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
       for (int i = 0; i < 3; i++) {
-        HikariDataSource ds = TestDatabase.dataSource(db, 2);
+        HikariDataSource ds = TestDatabase.dataSource(db, 3);
         pools.add(ds);
-        results.add(pool.submit((Callable<Migrations.SchemaVersions>) () -> Migrations.migrate(ds)));
+        results.add(
+            pool.submit(
+                (Callable<Migrations.SchemaVersions>)
+                    () -> {
+                      go.await();
+                      return Migrations.migrate(ds);
+                    }));
       }
+      go.countDown();
       for (Future<Migrations.SchemaVersions> f : results) {
         assertThat(f.get().courier()).contains("1");
       }

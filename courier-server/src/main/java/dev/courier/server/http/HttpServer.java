@@ -1,0 +1,145 @@
+package dev.courier.server.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.courier.server.auth.ApiKeyStore;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
+import io.javalin.router.Endpoint;
+import io.javalin.security.RouteRole;
+import io.javalin.http.HttpResponseException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP server: Javalin 6 (Jetty) on virtual threads. {@link #routes} is the route table;
+ * every error, including an unknown route, answers an RFC 9457 problem.
+ */
+public final class HttpServer implements AutoCloseable {
+  /** One entry of the route table. */
+  public record Route(HandlerType method, String path, String description, Handler handler) {}
+
+  private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String KEY_ATTRIBUTE = "courier.apiKey";
+
+  private final Javalin app;
+
+  private HttpServer(Javalin app) {
+    this.app = app;
+  }
+
+  /** Starts listening on {@code host:port} (port 0: any free port). */
+  public static HttpServer start(
+      String host, int port, Duration stopTimeout, ReadinessProbe readiness, ApiKeyStore keys) {
+    Javalin app =
+        Javalin.create(
+            config -> {
+              config.useVirtualThreads = true;
+              config.showJavalinBanner = false;
+              config.startupWatcherEnabled = false;
+              config.jetty.modifyServer(server -> server.setStopTimeout(stopTimeout.toMillis()));
+            });
+    app.before("/v1/*", ctx -> authenticate(ctx, keys));
+    for (Route r : routes(readiness)) {
+      app.addEndpoint(new Endpoint(r.method(), r.path(), new RouteRole[0], r.handler()));
+    }
+
+    app.exception(ProblemException.class, (e, ctx) -> problem(ctx, e.problem()));
+    app.exception(
+        HttpResponseException.class,
+        (e, ctx) -> problem(ctx, fromStatus(e.getStatus(), e.getMessage(), ctx)));
+    app.exception(
+        Exception.class,
+        (e, ctx) -> {
+          LOG.error("request failed method={} path={}", ctx.method(), ctx.path(), e);
+          problem(ctx, Problem.internal());
+        });
+    app.error(
+        404,
+        ctx -> {
+          if (!Problem.CONTENT_TYPE.equals(ctx.res().getContentType())) {
+            problem(ctx, Problem.notFound("no route " + ctx.method() + " " + ctx.path()));
+          }
+        });
+    app.start(host, port);
+    return new HttpServer(app);
+  }
+
+  /** The route table: every route this server answers. Everything under /v1 needs an API key. */
+  static List<Route> routes(ReadinessProbe readiness) {
+    HealthRoutes health = new HealthRoutes(readiness);
+    return List.of(
+        new Route(HandlerType.GET, "/health/live", "the process is up (never touches the database)", health::live),
+        new Route(HandlerType.GET, "/health/ready", "database reachable, durable and migrated; 503 otherwise", health::ready),
+        new Route(HandlerType.GET, "/v1/whoami", "the calling API key's organization and id", HttpServer::whoami));
+  }
+
+  private static Problem fromStatus(int status, String message, Context ctx) {
+    return switch (status) {
+      case 404 -> Problem.notFound("no route " + ctx.method() + " " + ctx.path());
+      case 405 -> Problem.methodNotAllowed(ctx.method() + " is not allowed on " + ctx.path());
+      default -> Problem.ofStatus(status, message, null);
+    };
+  }
+
+  private static void authenticate(Context ctx, ApiKeyStore keys) throws Exception {
+    String header = ctx.header("Authorization");
+    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      ctx.header("WWW-Authenticate", "Bearer");
+      throw new ProblemException(Problem.unauthorized("send the API key as 'Authorization: Bearer <key>'"));
+    }
+    var key = keys.authenticate(header.substring(7).trim());
+    if (key.isEmpty()) {
+      ctx.header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+      throw new ProblemException(Problem.unauthorized("unknown or revoked API key"));
+    }
+    ctx.attribute(KEY_ATTRIBUTE, key.get());
+  }
+
+  private static void whoami(Context ctx) {
+    ApiKeyStore.ApiKey key = ctx.attribute(KEY_ATTRIBUTE);
+    json(
+        ctx,
+        200,
+        Map.of(
+            "organizationId", key.organizationId(),
+            "keyId", key.id(),
+            "keyName", key.name(),
+            "admin", key.admin()));
+  }
+
+  static void json(Context ctx, int status, Object body) {
+    try {
+      ctx.status(status).contentType("application/json").result(JSON.writeValueAsString(body));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static void problem(Context ctx, Problem problem) {
+    try {
+      ctx.status(problem.status())
+          .contentType(Problem.CONTENT_TYPE)
+          .result(JSON.writeValueAsString(problem.body(ctx.path())));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The port it listens on. */
+  public int port() {
+    return app.port();
+  }
+
+  /** Stops accepting, lets in-flight requests finish (up to the stop timeout), and stops. */
+  @Override
+  public void close() {
+    app.stop();
+  }
+}

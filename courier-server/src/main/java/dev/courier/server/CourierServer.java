@@ -1,7 +1,9 @@
 package dev.courier.server;
 
+import dev.courier.queue.CourierQueue;
 import dev.courier.server.auth.ApiKeyStore;
 import dev.courier.server.config.CourierConfig;
+import dev.courier.server.config.Role;
 import dev.courier.server.db.Database;
 import dev.courier.server.http.HttpServer;
 import dev.courier.server.http.ReadinessProbe;
@@ -16,8 +18,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One running Courier node. Start: data dir lock, embedded PostgreSQL (unless a database URL is
- * configured), durability check, migrations, admin key, HTTP. Stop, in reverse: HTTP (stop
- * accepting, drain), pool, embedded PostgreSQL, lock.
+ * configured), durability check, migrations, admin key, job engine, HTTP. Stop, in reverse: HTTP
+ * (stop accepting, drain), job engine (running jobs finish or are handed back), pool, embedded
+ * PostgreSQL, lock.
  */
 public final class CourierServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CourierServer.class);
@@ -25,14 +28,20 @@ public final class CourierServer implements AutoCloseable {
   private final CourierConfig config;
   private final Database database;
   private final HttpServer http;
+  private final CourierQueue engine;
   private final Optional<String> generatedAdminKey;
   private final AtomicBoolean stopped = new AtomicBoolean();
 
   private CourierServer(
-      CourierConfig config, Database database, HttpServer http, Optional<String> generatedAdminKey) {
+      CourierConfig config,
+      Database database,
+      HttpServer http,
+      CourierQueue engine,
+      Optional<String> generatedAdminKey) {
     this.config = config;
     this.database = database;
     this.http = http;
+    this.engine = engine;
     this.generatedAdminKey = generatedAdminKey;
   }
 
@@ -48,13 +57,25 @@ public final class CourierServer implements AutoCloseable {
       ApiKeyStore keys = new ApiKeyStore(db.dataSource());
       ApiKeyStore.Bootstrap admin = keys.bootstrapAdminKey(config.apiKey());
       ReadinessProbe probe = () -> readiness(config, db);
-      HttpServer http =
-          HttpServer.start(config.host(), config.port(), config.shutdownTimeout(), probe, keys);
+      // The job engine: worker and all-in-one nodes run its fetchers and take part in leader
+      // election for maintenance (rescuer, promoter, retention, periodic jobs); api nodes only
+      // enqueue through it.
+      CourierQueue engine = CourierQueue.builder(db.dataSource()).runMaintenance(config.role() != Role.API).build();
+      if (config.role() != Role.API) {
+        engine.start();
+      }
+      HttpServer http;
+      try {
+        http = HttpServer.start(config.host(), config.port(), config.shutdownTimeout(), probe, keys);
+      } catch (RuntimeException e) {
+        engine.stop(config.shutdownTimeout());
+        throw e;
+      }
       LOG.info(
           "ready url=http://{}:{} database={} adminKeyId={} startupMs={}",
           displayHost(config.host()), http.port(), db.kind().text(), admin.keyId(),
           (System.nanoTime() - t0) / 1_000_000);
-      return new CourierServer(config, db, http, admin.generatedKey());
+      return new CourierServer(config, db, http, engine, admin.generatedKey());
     } catch (SQLException | RuntimeException e) {
       db.close();
       throw e;
@@ -84,6 +105,11 @@ public final class CourierServer implements AutoCloseable {
     return http.port();
   }
 
+  /** The job engine of this node. */
+  public CourierQueue engine() {
+    return engine;
+  }
+
   public Database database() {
     return database;
   }
@@ -111,6 +137,11 @@ public final class CourierServer implements AutoCloseable {
       LOG.warn("http server did not stop cleanly", e);
     }
     long httpMs = (System.nanoTime() - t0) / 1_000_000;
+    try {
+      engine.stop(config.shutdownTimeout());
+    } catch (RuntimeException e) {
+      LOG.warn("job engine did not stop cleanly", e);
+    }
     database.close();
     LOG.info(
         "stopped shutdownMs={} httpMs={}", (System.nanoTime() - t0) / 1_000_000, httpMs);

@@ -295,10 +295,30 @@ public final class CourierQueue implements AutoCloseable {
       long bucket = Math.floorDiv(now.toEpochMilli(), size) * size;
       window = r.uniqueKey() + "@" + Instant.ofEpochMilli(bucket);
     }
+    OrderKey order = r.orderKey();
+    if (order != null) {
+      if (order.key().isBlank() || order.key().length() > 512) {
+        throw new InvalidJobException(path + "orderKey", "must be 1-512 characters");
+      }
+      checkNotNegative(path + "orderKey.hold", order.hold());
+      checkNotNegative(path + "orderKey.delay", order.delay());
+      checkNotNegative(path + "orderKey.jitter", order.jitter());
+    }
     return new NewJob(
         state, r.queue(), r.kind(), args, r.priority(), r.maxAttempts(), start,
         r.uniqueWindow() == null ? r.uniqueKey() : null, window,
-        r.tags() == null ? List.of() : r.tags(), metadata, r.orderKey(), r.limiterKeys());
+        r.tags() == null ? List.of() : r.tags(), metadata,
+        order == null ? null : order.key(),
+        order == null ? null : order.hold(),
+        order == null ? null : order.delay(),
+        order == null ? null : order.jitter(),
+        r.limiterKeys());
+  }
+
+  private static void checkNotNegative(String field, Duration d) {
+    if (d != null && d.isNegative()) {
+      throw new InvalidJobException(field, "must not be negative, was " + d);
+    }
   }
 
   // ---------------------------------------------------------------- admin
@@ -435,6 +455,31 @@ public final class CourierQueue implements AutoCloseable {
       }
       return stats;
     });
+  }
+
+  /**
+   * Releases the order key a completed job holds (jobs enqueued with {@link OrderKey#hold()}), so
+   * the next job of the key may start. Safe to call before the job completes (the key is then not
+   * held at all) and more than once.
+   *
+   * @return true when a held key was freed by this call
+   */
+  public boolean releaseOrderKey(long jobId) {
+    return call("release the order key of job " + jobId, () -> {
+      boolean freed = jobs.orderRelease(jobId);
+      if (freed) {
+        maintenance.dueChanged();
+      }
+      return freed;
+    });
+  }
+
+  /** Keys whose head job failed and waits for a retry, in key order after {@code afterKey}. */
+  public List<BlockedOrderKey> blockedOrderKeys(String afterKey, int limit) {
+    if (limit < 1 || limit > 1000) {
+      throw new IllegalArgumentException("limit: " + limit + " is out of range 1-1000");
+    }
+    return call("list blocked order keys", () -> jobs.orderBlocked(afterKey, limit));
   }
 
   /** Runs one maintenance pass now (election and every duty); for tests and tools. */

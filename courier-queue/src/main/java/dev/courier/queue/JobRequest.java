@@ -22,7 +22,7 @@ import java.util.Objects;
  * @param uniqueWindow when set with a key: dedupe also against finalized jobs in the same window
  * @param tags free-form labels
  * @param metadata free-form JSON-able map kept with the job
- * @param orderKey jobs sharing an order key run one at a time in order (reserved)
+ * @param orderKey jobs sharing an order key run one at a time in order; null for none
  * @param limiterKeys limiter keys that pace this job (reserved)
  */
 public record JobRequest(
@@ -37,7 +37,7 @@ public record JobRequest(
     Duration uniqueWindow,
     List<String> tags,
     Map<String, Object> metadata,
-    String orderKey,
+    OrderKey orderKey,
     List<String> limiterKeys) {
 
   public static final String DEFAULT_QUEUE = "default";
@@ -120,6 +120,10 @@ public record JobRequest(
   }
 
   public JobRequest withOrderKey(String key) {
+    return withOrderKey(key == null ? null : OrderKey.of(key));
+  }
+
+  public JobRequest withOrderKey(OrderKey key) {
     return new JobRequest(kind, args, queue, priority, runAt, delay, maxAttempts, uniqueKey,
         uniqueWindow, tags, metadata, key, limiterKeys);
   }

@@ -25,6 +25,7 @@ public final class Maintenance {
   private static final int RESCUE_BATCH = 1_000;
   private static final int CLEAN_BATCH = 10_000;
   private static final Duration COUNT_FOLD_INTERVAL = Duration.ofSeconds(2);
+  private static final Duration IDLE_ORDER_KEY_RETENTION = Duration.ofHours(1);
 
   /** Enqueues one tick of a periodic job; provided by the engine. */
   public interface PeriodicEnqueuer {
@@ -160,6 +161,7 @@ public final class Maintenance {
       dueChanged = false;
     }
     if (force || due || t >= nextPromote) {
+      expireHolds();
       promote();
     }
     if (force || t >= nextRescue) {
@@ -199,6 +201,17 @@ public final class Maintenance {
     }
   }
 
+  private void expireHolds() {
+    try {
+      int n;
+      do {
+        n = store.orderExpireHolds(clock.instant(), 1_000);
+      } while (n == 1_000);
+    } catch (SQLException e) {
+      log.warn("cannot expire held order keys: {}", e.toString());
+    }
+  }
+
   private void rescue() {
     try {
       Instant now = clock.instant();
@@ -221,6 +234,11 @@ public final class Maintenance {
     cleanState(JobState.COMPLETED, now.minus(settings.completedRetention()));
     cleanState(JobState.CANCELLED, now.minus(settings.cancelledRetention()));
     cleanState(JobState.DISCARDED, now.minus(settings.discardedRetention()));
+    try {
+      store.orderCleanIdle(now.minus(IDLE_ORDER_KEY_RETENTION), CLEAN_BATCH);
+    } catch (SQLException e) {
+      log.warn("cannot clean idle order keys: {}", e.toString());
+    }
   }
 
   private void cleanState(JobState state, Instant before) {

@@ -2,6 +2,7 @@ package dev.courier.queue.internal.store;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.courier.queue.BlockedOrderKey;
 import dev.courier.queue.EnqueueResult;
 import dev.courier.queue.Job;
 import dev.courier.queue.JobError;
@@ -41,19 +42,24 @@ public final class JobStore {
       """
       INSERT INTO courier_job (state, queue, kind, args, priority, max_attempts, created_at,
                                scheduled_at, unique_key, unique_window_key, tags, metadata,
-                               order_key, limiter_keys)
+                               order_key, order_gate, order_hold, order_delay, order_jitter,
+                               limiter_keys)
       SELECT r.state::courier_job_state, r.queue, r.kind, r.args::jsonb, r.priority, r.max_attempts, ?,
              'epoch'::timestamptz + r.scheduled_us * interval '1 microsecond',
              r.unique_key, r.unique_window_key,
              CASE WHEN r.tags IS NULL THEN '{}'::text[]
                   ELSE ARRAY(SELECT jsonb_array_elements_text(r.tags::jsonb)) END,
-             coalesce(r.metadata, '{}')::jsonb, r.order_key,
+             coalesce(r.metadata, '{}')::jsonb, r.order_key, r.order_key IS NOT NULL,
+             r.hold_us * interval '1 microsecond', r.delay_us * interval '1 microsecond',
+             r.jitter_us * interval '1 microsecond',
              CASE WHEN r.limiter_keys IS NULL THEN NULL
                   ELSE ARRAY(SELECT jsonb_array_elements_text(r.limiter_keys::jsonb)) END
       FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::smallint[], ?::smallint[],
-                  ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+                  ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+                  ?::bigint[], ?::bigint[], ?::bigint[])
            AS r(state, queue, kind, args, priority, max_attempts, scheduled_us, unique_key,
-                unique_window_key, tags, metadata, order_key, limiter_keys)
+                unique_window_key, tags, metadata, order_key, limiter_keys, hold_us, delay_us,
+                jitter_us)
       ON CONFLICT DO NOTHING
       RETURNING id, state::text AS state, unique_key, unique_window_key
       """;
@@ -77,7 +83,7 @@ public final class JobStore {
           lease_expires_at = ?
       WHERE j.id = ANY(ARRAY(
         SELECT id FROM courier_job
-        WHERE state = 'available' AND queue = ?
+        WHERE state = 'available' AND NOT order_gate AND queue = ?
         ORDER BY priority, id
         LIMIT ?
         FOR UPDATE SKIP LOCKED))
@@ -215,7 +221,7 @@ public final class JobStore {
       """
       UPDATE courier_job
       SET state = 'available', scheduled_at = ?, finalized_at = NULL, cancel_requested_at = NULL,
-          max_attempts = greatest(max_attempts, attempt + 1)
+          max_attempts = greatest(max_attempts, attempt + 1), order_gate = order_key IS NOT NULL
       WHERE id = ? AND state IN ('scheduled', 'retryable', 'completed', 'cancelled', 'discarded')
       RETURNING id, queue, kind, attempt
       """;
@@ -227,7 +233,7 @@ public final class JobStore {
         ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED)
       UPDATE courier_job j
       SET state = 'available', scheduled_at = ?, finalized_at = NULL,
-          max_attempts = greatest(j.max_attempts, j.attempt + 1)
+          max_attempts = greatest(j.max_attempts, j.attempt + 1), order_gate = j.order_key IS NOT NULL
       FROM picked WHERE j.id = picked.id
       RETURNING j.id
       """;
@@ -249,6 +255,49 @@ public final class JobStore {
         SELECT id FROM courier_job
         WHERE state = ?::courier_job_state AND finalized_at < ?
         LIMIT ?)
+      """;
+
+  // Release a held key: remember the signal on the job (it may come before the job completes) and
+  // free the key if it is already held for it.
+  private static final String ORDER_RELEASE_JOB =
+      "UPDATE courier_job SET order_released = true WHERE id = ? AND order_key IS NOT NULL RETURNING order_key";
+
+  private static final String ORDER_RELEASE_KEY =
+      """
+      UPDATE courier_order_key SET held_until = NULL, active_job_id = NULL, updated_at = now()
+      WHERE key = ? AND active_job_id = ? AND held_until IS NOT NULL
+      RETURNING key
+      """;
+
+  private static final String ORDER_EXPIRE_HOLDS =
+      """
+      UPDATE courier_order_key SET held_until = NULL, active_job_id = NULL, updated_at = now()
+      WHERE key IN (SELECT key FROM courier_order_key WHERE held_until <= ?
+                    ORDER BY key LIMIT ? FOR UPDATE SKIP LOCKED)
+      RETURNING key
+      """;
+
+  private static final String ORDER_ADVANCE =
+      "SELECT courier_order_advance(k) FROM unnest(?::text[]) AS k ORDER BY k";
+
+  private static final String ORDER_CLEAN_IDLE =
+      """
+      DELETE FROM courier_order_key WHERE key IN (
+        SELECT key FROM courier_order_key
+        WHERE active_job_id IS NULL AND held_until IS NULL AND updated_at < ?
+        LIMIT ? FOR UPDATE SKIP LOCKED)
+      """;
+
+  private static final String ORDER_BLOCKED =
+      """
+      SELECT k.key, j.id, j.queue, j.kind, j.attempt, j.max_attempts, j.scheduled_at,
+             j.errors -> -1 ->> 'error' AS error_class, j.errors -> -1 ->> 'message' AS error_message,
+             (SELECT count(*) FROM courier_job w
+               WHERE w.order_key = k.key AND w.order_gate AND w.state = 'available') AS waiting
+      FROM courier_order_key k JOIN courier_job j ON j.id = k.active_job_id
+      WHERE j.state = 'retryable' AND k.key > ?
+      ORDER BY k.key
+      LIMIT ?
       """;
 
   private static final String COUNTS =
@@ -300,6 +349,9 @@ public final class JobStore {
     String[] metadata = new String[n];
     String[] orderKey = new String[n];
     String[] limiterKeys = new String[n];
+    Long[] hold = new Long[n];
+    Long[] delay = new Long[n];
+    Long[] jitter = new Long[n];
     for (int i = 0; i < n; i++) {
       NewJob j = jobs.get(i);
       state[i] = j.state().wireName();
@@ -314,6 +366,9 @@ public final class JobStore {
       tags[i] = j.tags().isEmpty() ? null : writeJson(j.tags());
       metadata[i] = j.metadataJson();
       orderKey[i] = j.orderKey();
+      hold[i] = Sql.micros(j.orderHold());
+      delay[i] = Sql.micros(j.orderDelay());
+      jitter[i] = Sql.micros(j.orderJitter());
       limiterKeys[i] = j.limiterKeys() == null || j.limiterKeys().isEmpty() ? null : writeJson(j.limiterKeys());
     }
     List<long[]> inserted = new ArrayList<>(n); // {id}
@@ -334,6 +389,9 @@ public final class JobStore {
       ps.setArray(12, c.createArrayOf("text", metadata));
       ps.setArray(13, c.createArrayOf("text", orderKey));
       ps.setArray(14, c.createArrayOf("text", limiterKeys));
+      ps.setArray(15, c.createArrayOf("bigint", hold));
+      ps.setArray(16, c.createArrayOf("bigint", delay));
+      ps.setArray(17, c.createArrayOf("bigint", jitter));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           long id = rs.getLong("id");
@@ -863,6 +921,117 @@ public final class JobStore {
       ps.setLong(1, id);
       return ps.executeUpdate() == 1;
     }
+  }
+
+  // ---------------------------------------------------------------- order keys
+
+  /**
+   * Signals that a job's held order key may go to the next job (e.g. the provider reported the
+   * message sent). Returns true when a held key was freed now; a signal before completion is
+   * remembered and the key is not held at all.
+   */
+  public boolean orderRelease(long jobId) throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        String key = null;
+        try (PreparedStatement ps = c.prepareStatement(ORDER_RELEASE_JOB)) {
+          ps.setLong(1, jobId);
+          try (ResultSet rs = ps.executeQuery()) {
+            if (rs.next()) {
+              key = rs.getString(1);
+            }
+          }
+        }
+        boolean freed = false;
+        if (key != null) {
+          try (PreparedStatement ps = c.prepareStatement(ORDER_RELEASE_KEY)) {
+            ps.setString(1, key);
+            ps.setLong(2, jobId);
+            try (ResultSet rs = ps.executeQuery()) {
+              freed = rs.next();
+            }
+          }
+          if (freed) {
+            advance(c, List.of(key));
+          }
+        }
+        c.commit();
+        return freed;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
+    }
+  }
+
+  /** Frees keys held past their hold time and hands them to their next job; returns how many. */
+  public int orderExpireHolds(Instant now, int limit) throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        List<String> keys = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(ORDER_EXPIRE_HOLDS)) {
+          ps.setObject(1, Sql.ts(now));
+          ps.setInt(2, limit);
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              keys.add(rs.getString(1));
+            }
+          }
+        }
+        advance(c, keys);
+        c.commit();
+        return keys.size();
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
+    }
+  }
+
+  /** Deletes key rows idle since before {@code before} (they are recreated on demand). */
+  public int orderCleanIdle(Instant before, int limit) throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(ORDER_CLEAN_IDLE)) {
+      ps.setObject(1, Sql.ts(before));
+      ps.setInt(2, limit);
+      return ps.executeUpdate();
+    }
+  }
+
+  private static void advance(Connection c, List<String> keys) throws SQLException {
+    if (keys.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement ps = c.prepareStatement(ORDER_ADVANCE)) {
+      ps.setArray(1, Sql.textArray(c, keys));
+      ps.execute();
+    }
+  }
+
+  /** Keys whose head job failed and waits for a retry, after {@code afterKey}, in key order. */
+  public List<BlockedOrderKey> orderBlocked(String afterKey, int limit) throws SQLException {
+    List<BlockedOrderKey> rows = new ArrayList<>();
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(ORDER_BLOCKED)) {
+      ps.setString(1, afterKey == null ? "" : afterKey);
+      ps.setInt(2, limit);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          rows.add(
+              new BlockedOrderKey(
+                  rs.getString("key"), rs.getLong("id"), rs.getString("queue"), rs.getString("kind"),
+                  rs.getInt("attempt"), rs.getInt("max_attempts"), Sql.instant(rs, "scheduled_at"),
+                  rs.getString("error_class"), rs.getString("error_message"), rs.getLong("waiting")));
+        }
+      }
+    }
+    return rows;
   }
 
   // ---------------------------------------------------------------- mapping

@@ -1,6 +1,7 @@
 package dev.courier.queue.internal.store;
 
 import dev.courier.queue.JobState;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -18,4 +19,7 @@ public record NewJob(
     List<String> tags,
     String metadataJson,
     String orderKey,
+    Duration orderHold,
+    Duration orderDelay,
+    Duration orderJitter,
     List<String> limiterKeys) {}

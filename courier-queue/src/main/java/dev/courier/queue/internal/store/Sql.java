@@ -28,6 +28,10 @@ final class Sql {
     return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1_000);
   }
 
+  static Long micros(java.time.Duration d) {
+    return d == null ? null : Math.addExact(Math.multiplyExact(d.getSeconds(), 1_000_000L), d.getNano() / 1_000);
+  }
+
   static Array textArray(Connection c, List<String> values) throws SQLException {
     return c.createArrayOf("text", values.toArray());
   }

@@ -115,6 +115,10 @@ END $$;
 -- Keys whose active job finished, and keys where a waiting job just became due or was retried.
 CREATE FUNCTION courier_job_order_update() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+  -- Most statements touch no ordered job: leave before joining the transition tables.
+  IF NOT EXISTS (SELECT 1 FROM new_rows WHERE order_key IS NOT NULL) THEN
+    RETURN NULL;
+  END IF;
   PERFORM courier_order_advance(k) FROM (
     SELECT DISTINCT n.order_key AS k
     FROM (SELECT * FROM new_rows WHERE order_key IS NOT NULL) n

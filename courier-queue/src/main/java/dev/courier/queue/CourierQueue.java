@@ -9,6 +9,7 @@ import dev.courier.queue.internal.runtime.NodeRuntime;
 import dev.courier.queue.internal.runtime.WorkerRegistration;
 import dev.courier.queue.internal.store.JobStore;
 import dev.courier.queue.internal.store.LeaderStore;
+import dev.courier.queue.internal.store.LimiterStore;
 import dev.courier.queue.internal.store.NewJob;
 import dev.courier.queue.internal.store.PeriodicStore;
 import dev.courier.queue.internal.store.QueueStore;
@@ -59,6 +60,7 @@ public final class CourierQueue implements AutoCloseable {
   private final ObjectMapper json;
   private final JobStore jobs;
   private final QueueStore queues;
+  private final LimiterStore limiters;
   private final PeriodicStore periodicStore = new PeriodicStore();
   private final EventBus events = new EventBus();
   private final Set<String> knownKinds;
@@ -75,6 +77,7 @@ public final class CourierQueue implements AutoCloseable {
     this.json = b.json != null ? b.json : Json.newMapper();
     this.jobs = new JobStore(dataSource, json);
     this.queues = new QueueStore(dataSource);
+    this.limiters = new LimiterStore(dataSource);
     this.knownKinds = new LinkedHashSet<>(b.knownKinds);
     this.knownKinds.addAll(b.workers.keySet());
     b.listeners.forEach(events::add);
@@ -258,6 +261,13 @@ public final class CourierQueue implements AutoCloseable {
     if (r.uniqueKey() != null && (r.uniqueKey().isBlank() || r.uniqueKey().length() > 512)) {
       throw new InvalidJobException(path + "uniqueKey", "must be 1-512 characters");
     }
+    if (r.limiterKeys() != null) {
+      for (String k : r.limiterKeys()) {
+        if (k == null || k.isBlank() || k.length() > 512) {
+          throw new InvalidJobException(path + "limiterKeys", "each key must be 1-512 characters");
+        }
+      }
+    }
     if (r.args() == null) {
       throw new InvalidJobException(path + "args", "must not be null");
     }
@@ -312,7 +322,8 @@ public final class CourierQueue implements AutoCloseable {
         order == null ? null : order.hold(),
         order == null ? null : order.delay(),
         order == null ? null : order.jitter(),
-        r.limiterKeys());
+        r.limiterKeys(),
+        r.limitValue());
   }
 
   private static void checkNotNegative(String field, Duration d) {
@@ -472,6 +483,31 @@ public final class CourierQueue implements AutoCloseable {
       }
       return freed;
     });
+  }
+
+  /**
+   * Sets the limiter for a key, or for every key starting with a prefix when {@code pattern} ends
+   * in {@code *} (the longest matching pattern wins). Applies on every node at its next claim.
+   */
+  public void setLimiter(String pattern, LimiterConfig config) {
+    if (pattern == null || pattern.isBlank() || pattern.length() > 512) {
+      throw new IllegalArgumentException("pattern: must be 1-512 characters");
+    }
+    Objects.requireNonNull(config, "config");
+    call("set limiter " + pattern, () -> {
+      limiters.limiterPut(pattern, config, clock.instant());
+      return null;
+    });
+  }
+
+  /** Removes a limiter configuration; its keys run unlimited (or by a shorter prefix) from now. */
+  public boolean removeLimiter(String pattern) {
+    return call("remove limiter " + pattern, () -> limiters.limiterDelete(pattern));
+  }
+
+  /** Every limiter configuration by pattern. */
+  public Map<String, LimiterConfig> limiters() {
+    return call("list limiters", limiters::limiterList);
   }
 
   /** Keys whose head job failed and waits for a retry, in key order after {@code afterKey}. */

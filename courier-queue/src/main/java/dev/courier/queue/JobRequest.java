@@ -23,7 +23,8 @@ import java.util.Objects;
  * @param tags free-form labels
  * @param metadata free-form JSON-able map kept with the job
  * @param orderKey jobs sharing an order key run one at a time in order; null for none
- * @param limiterKeys limiter keys that pace this job (reserved)
+ * @param limiterKeys limiters this job must pass to start; the first is its primary limiter
+ * @param limitValue the value distinct daily quotas count for this job (e.g. the recipient), or null
  */
 public record JobRequest(
     String kind,
@@ -38,7 +39,8 @@ public record JobRequest(
     List<String> tags,
     Map<String, Object> metadata,
     OrderKey orderKey,
-    List<String> limiterKeys) {
+    List<String> limiterKeys,
+    String limitValue) {
 
   public static final String DEFAULT_QUEUE = "default";
   public static final int DEFAULT_MAX_ATTEMPTS = 25;
@@ -64,17 +66,18 @@ public record JobRequest(
         List.of(),
         Map.of(),
         null,
-        List.of());
+        List.of(),
+        null);
   }
 
   public JobRequest withQueue(String q) {
     return new JobRequest(kind, args, q, priority, runAt, delay, maxAttempts, uniqueKey,
-        uniqueWindow, tags, metadata, orderKey, limiterKeys);
+        uniqueWindow, tags, metadata, orderKey, limiterKeys, limitValue);
   }
 
   public JobRequest withPriority(int p) {
     return new JobRequest(kind, args, queue, p, runAt, delay, maxAttempts, uniqueKey,
-        uniqueWindow, tags, metadata, orderKey, limiterKeys);
+        uniqueWindow, tags, metadata, orderKey, limiterKeys, limitValue);
   }
 
   /** Accepts 0-9 or a name such as {@code urgent}. */
@@ -84,39 +87,39 @@ public record JobRequest(
 
   public JobRequest withRunAt(Instant at) {
     return new JobRequest(kind, args, queue, priority, at, delay, maxAttempts, uniqueKey,
-        uniqueWindow, tags, metadata, orderKey, limiterKeys);
+        uniqueWindow, tags, metadata, orderKey, limiterKeys, limitValue);
   }
 
   public JobRequest withDelay(Duration d) {
     return new JobRequest(kind, args, queue, priority, runAt, d, maxAttempts, uniqueKey,
-        uniqueWindow, tags, metadata, orderKey, limiterKeys);
+        uniqueWindow, tags, metadata, orderKey, limiterKeys, limitValue);
   }
 
   public JobRequest withMaxAttempts(int n) {
     return new JobRequest(kind, args, queue, priority, runAt, delay, n, uniqueKey,
-        uniqueWindow, tags, metadata, orderKey, limiterKeys);
+        uniqueWindow, tags, metadata, orderKey, limiterKeys, limitValue);
   }
 
   /** Dedupe while an equal job is scheduled, available, running or retryable. */
   public JobRequest withUniqueKey(String key) {
     return new JobRequest(kind, args, queue, priority, runAt, delay, maxAttempts, key,
-        null, tags, metadata, orderKey, limiterKeys);
+        null, tags, metadata, orderKey, limiterKeys, limitValue);
   }
 
   /** Dedupe against any job with this key enqueued in the same window of the given length. */
   public JobRequest withUniqueKey(String key, Duration window) {
     return new JobRequest(kind, args, queue, priority, runAt, delay, maxAttempts, key,
-        window, tags, metadata, orderKey, limiterKeys);
+        window, tags, metadata, orderKey, limiterKeys, limitValue);
   }
 
   public JobRequest withTags(List<String> t) {
     return new JobRequest(kind, args, queue, priority, runAt, delay, maxAttempts, uniqueKey,
-        uniqueWindow, List.copyOf(t), metadata, orderKey, limiterKeys);
+        uniqueWindow, List.copyOf(t), metadata, orderKey, limiterKeys, limitValue);
   }
 
   public JobRequest withMetadata(Map<String, Object> m) {
     return new JobRequest(kind, args, queue, priority, runAt, delay, maxAttempts, uniqueKey,
-        uniqueWindow, tags, Map.copyOf(m), orderKey, limiterKeys);
+        uniqueWindow, tags, Map.copyOf(m), orderKey, limiterKeys, limitValue);
   }
 
   public JobRequest withOrderKey(String key) {
@@ -125,11 +128,17 @@ public record JobRequest(
 
   public JobRequest withOrderKey(OrderKey key) {
     return new JobRequest(kind, args, queue, priority, runAt, delay, maxAttempts, uniqueKey,
-        uniqueWindow, tags, metadata, key, limiterKeys);
+        uniqueWindow, tags, metadata, key, limiterKeys, limitValue);
   }
 
   public JobRequest withLimiterKeys(List<String> keys) {
     return new JobRequest(kind, args, queue, priority, runAt, delay, maxAttempts, uniqueKey,
-        uniqueWindow, tags, metadata, orderKey, List.copyOf(keys));
+        uniqueWindow, tags, metadata, orderKey, List.copyOf(keys), limitValue);
+  }
+
+  /** Limiters and the value a distinct daily quota of the primary limiter counts (e.g. recipient). */
+  public JobRequest withLimiterKeys(List<String> keys, String distinctValue) {
+    return new JobRequest(kind, args, queue, priority, runAt, delay, maxAttempts, uniqueKey,
+        uniqueWindow, tags, metadata, orderKey, List.copyOf(keys), distinctValue);
   }
 }

@@ -43,7 +43,7 @@ public final class JobStore {
       INSERT INTO courier_job (state, queue, kind, args, priority, max_attempts, created_at,
                                scheduled_at, unique_key, unique_window_key, tags, metadata,
                                order_key, order_gate, order_hold, order_delay, order_jitter,
-                               limiter_keys)
+                               limiter_keys, limit_key, limit_value)
       SELECT r.state::courier_job_state, r.queue, r.kind, r.args::jsonb, r.priority, r.max_attempts, ?,
              'epoch'::timestamptz + r.scheduled_us * interval '1 microsecond',
              r.unique_key, r.unique_window_key,
@@ -53,13 +53,14 @@ public final class JobStore {
              r.hold_us * interval '1 microsecond', r.delay_us * interval '1 microsecond',
              r.jitter_us * interval '1 microsecond',
              CASE WHEN r.limiter_keys IS NULL THEN NULL
-                  ELSE ARRAY(SELECT jsonb_array_elements_text(r.limiter_keys::jsonb)) END
+                  ELSE ARRAY(SELECT jsonb_array_elements_text(r.limiter_keys::jsonb)) END,
+             r.limiter_keys::jsonb ->> 0, r.limit_value
       FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::smallint[], ?::smallint[],
                   ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
-                  ?::bigint[], ?::bigint[], ?::bigint[])
+                  ?::bigint[], ?::bigint[], ?::bigint[], ?::text[])
            AS r(state, queue, kind, args, priority, max_attempts, scheduled_us, unique_key,
                 unique_window_key, tags, metadata, order_key, limiter_keys, hold_us, delay_us,
-                jitter_us)
+                jitter_us, limit_value)
       ON CONFLICT DO NOTHING
       RETURNING id, state::text AS state, unique_key, unique_window_key
       """;
@@ -71,22 +72,27 @@ public final class JobStore {
          OR unique_window_key = ANY(?)
       """;
 
-  // The claimed ids are collected first (an InitPlan) and the update finds them by primary key:
-  // a cached generic plan cannot turn this into a scan of the whole table.
+  // The claimed ids are collected first (jobs without limiters by index, then jobs their limiters
+  // admit, see V3__limiters.sql) and the update finds them by primary key: a cached generic plan
+  // cannot turn this into a scan of the whole table.
   // Claims commit with synchronous_commit off (set for this statement's own transaction by the
   // one-time set_config, so a claim is one round trip): a claim lost in a server crash only means
   // the job runs again, which at-least-once delivery allows; it never loses or finalizes a job.
   private static final String CLAIM =
       """
+      WITH free AS (
+        SELECT ARRAY(
+          SELECT id FROM courier_job
+          WHERE state = 'available' AND NOT order_gate AND limit_key IS NULL AND queue = ?
+          ORDER BY priority, id
+          LIMIT ?
+          FOR UPDATE SKIP LOCKED) AS ids),
+      picked AS (
+        SELECT free.ids || courier_limiter_admit(?, ? - cardinality(free.ids), ?) AS ids FROM free)
       UPDATE courier_job j
       SET state = 'running', attempt = j.attempt + 1, attempted_at = ?, attempted_by = ?,
           lease_expires_at = ?
-      WHERE j.id = ANY(ARRAY(
-        SELECT id FROM courier_job
-        WHERE state = 'available' AND NOT order_gate AND queue = ?
-        ORDER BY priority, id
-        LIMIT ?
-        FOR UPDATE SKIP LOCKED))
+      WHERE j.id = ANY((SELECT ids FROM picked)::bigint[])
         AND (SELECT set_config('synchronous_commit', 'off', true)) IS NOT NULL
       RETURNING j.id, j.queue, j.kind, j.state::text AS state, j.args::text AS args, j.priority,
                 j.attempt, j.max_attempts, j.created_at, j.scheduled_at, j.attempted_at,
@@ -97,16 +103,17 @@ public final class JobStore {
       """;
 
   // Batched statements match running jobs by "lease_expires_at IS NOT NULL" (equivalent to
-  // state = 'running' by a CHECK constraint) so that the planner looks the batch up by primary key
-  // instead of scanning the partial index of running jobs, whose row estimate is often stale.
+  // state = 'running' by a CHECK constraint) and name the ids as an array, so that the planner
+  // looks the batch up by primary key instead of scanning the partial index of running jobs (or
+  // the table), whose row estimates are often stale.
   private static final String COMPLETE_MANY =
       """
       UPDATE courier_job j
       SET state = 'completed', finalized_at = ?, lease_expires_at = NULL,
           result = c.result::jsonb, progress = CASE WHEN j.progress IS NULL THEN NULL ELSE 100 END
       FROM unnest(?::bigint[], ?::smallint[], ?::text[]) AS c(id, attempt, result)
-      WHERE j.id = c.id AND j.attempt = c.attempt AND j.lease_expires_at IS NOT NULL
-        AND j.attempted_by = ?
+      WHERE j.id = ANY(?::bigint[]) AND j.id = c.id AND j.attempt = c.attempt
+        AND j.lease_expires_at IS NOT NULL AND j.attempted_by = ?
       RETURNING j.id, j.queue, j.kind, j.attempt
       """;
 
@@ -352,6 +359,7 @@ public final class JobStore {
     Long[] hold = new Long[n];
     Long[] delay = new Long[n];
     Long[] jitter = new Long[n];
+    String[] limitValue = new String[n];
     for (int i = 0; i < n; i++) {
       NewJob j = jobs.get(i);
       state[i] = j.state().wireName();
@@ -369,6 +377,7 @@ public final class JobStore {
       hold[i] = Sql.micros(j.orderHold());
       delay[i] = Sql.micros(j.orderDelay());
       jitter[i] = Sql.micros(j.orderJitter());
+      limitValue[i] = j.limitValue();
       limiterKeys[i] = j.limiterKeys() == null || j.limiterKeys().isEmpty() ? null : writeJson(j.limiterKeys());
     }
     List<long[]> inserted = new ArrayList<>(n); // {id}
@@ -392,6 +401,7 @@ public final class JobStore {
       ps.setArray(15, c.createArrayOf("bigint", hold));
       ps.setArray(16, c.createArrayOf("bigint", delay));
       ps.setArray(17, c.createArrayOf("bigint", jitter));
+      ps.setArray(18, c.createArrayOf("text", limitValue));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           long id = rs.getLong("id");
@@ -482,11 +492,14 @@ public final class JobStore {
     List<Job> jobs = new ArrayList<>(limit);
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(CLAIM)) {
-      ps.setObject(1, Sql.ts(now));
-      ps.setString(2, node);
-      ps.setObject(3, Sql.ts(leaseUntil));
-      ps.setString(4, queue);
-      ps.setInt(5, limit);
+      ps.setString(1, queue);
+      ps.setInt(2, limit);
+      ps.setString(3, queue);
+      ps.setInt(4, limit);
+      ps.setObject(5, Sql.ts(now));
+      ps.setObject(6, Sql.ts(now));
+      ps.setString(7, node);
+      ps.setObject(8, Sql.ts(leaseUntil));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           jobs.add(readJob(rs));
@@ -518,7 +531,8 @@ public final class JobStore {
       ps.setArray(2, c.createArrayOf("bigint", ids));
       ps.setArray(3, c.createArrayOf("smallint", attempts));
       ps.setArray(4, c.createArrayOf("text", results));
-      ps.setString(5, node);
+      ps.setArray(5, c.createArrayOf("bigint", ids));
+      ps.setString(6, node);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           changes.add(

@@ -22,4 +22,5 @@ public record NewJob(
     Duration orderHold,
     Duration orderDelay,
     Duration orderJitter,
-    List<String> limiterKeys) {}
+    List<String> limiterKeys,
+    String limitValue) {}

@@ -15,6 +15,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -69,7 +71,7 @@ public final class EngineBenchmark {
     int rawConnections = 2;
     String databaseUrl;
     int maxRunSeconds = 60;
-    boolean diagnose = true;
+    boolean diagnose = false; // prepareThreshold=0 rows (b*, e): off unless --diagnose
     List<String> scenarios = List.of("enqueue", "raw", "work", "backlog", "latency", "explain");
 
     void full() {
@@ -115,16 +117,17 @@ public final class EngineBenchmark {
           case "--database-url" -> o.databaseUrl = args[++i];
           case "--max-run-seconds" -> o.maxRunSeconds = Integer.parseInt(args[++i]);
           case "--no-diagnose" -> o.diagnose = false;
+          case "--diagnose" -> o.diagnose = true;
           case "--scenarios" -> o.scenarios = List.of(args[++i].split(","));
           case "--help", "-h" -> {
             System.out.println(
                 """
                 EngineBenchmark [--quick|--full] [--runs N] [--work-jobs 50000,100000]
-                  [--concurrency 2,16,100] [--prefetch default,1000] [--single-jobs N] [--single-threads N]
+                  [--concurrency 2,16,100] [--prefetch default,1000] (default: 4 x concurrency, 256..1000) [--single-jobs N] [--single-threads N]
                   [--batch-jobs N] [--batch-size N] [--batch-threads N] [--backlog N] [--backlog-drain N]
                   [--backlog-concurrency N] [--latency-rate N] [--latency-seconds N] [--latency-warmup N]
                   [--latency-concurrency N] [--raw-jobs N] [--raw-connections N]
-                  [--scenarios enqueue,raw,work,backlog,latency,explain] [--max-run-seconds N] [--no-diagnose]
+                  [--scenarios enqueue,raw,work,backlog,latency,explain] [--max-run-seconds N] [--diagnose]
                   [--database-url jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres]""");
             System.exit(0);
           }
@@ -142,11 +145,12 @@ public final class EngineBenchmark {
       return String.format(
           Locale.ROOT,
           "preset=%s runs=%d work-jobs=%s concurrency=%s prefetch=%s single=%d/%d threads batch=%d x%d (%d threads)"
-              + " backlog=%d drain=%d latency=%d/s for %ds (+%ds warm-up) raw=%d on %d connections max-run-seconds=%d",
+              + " backlog=%d drain=%d latency=%d/s for %ds (+%ds warm-up) raw=%d on %d connections max-run-seconds=%d"
+              + " diagnose=%s",
           preset, runs, Arrays.toString(workJobs), Arrays.toString(concurrency),
           Arrays.toString(prefetch).replace("-1", "default"), singleJobs, singleThreads, batchJobs, batchSize,
           batchThreads, backlog, backlogDrain, latencyRate, latencySeconds, latencyWarmupSeconds, rawJobs,
-          rawConnections, maxRunSeconds);
+          rawConnections, maxRunSeconds, diagnose);
     }
   }
 
@@ -553,7 +557,8 @@ public final class EngineBenchmark {
       for (int pf : opt.prefetch) {
         for (int c : opt.concurrency) {
           QueueConfig qc = pf < 0 ? QueueConfig.of("default", c) : new QueueConfig("default", c, pf);
-          String name = String.format(Locale.ROOT, "work c=%d prefetch=%d%s", c, qc.prefetch(), pf < 0 ? " (default)" : "");
+          String name = String.format(Locale.ROOT, "work c=%d prefetch=%d%s", c, qc.prefetch(),
+              pf < 0 ? " (default: 4c in 256..1000)" : "");
           double[] rates = new double[opt.runs];
           double[] heapS = new double[opt.runs];
           double[] heapE = new double[opt.runs];
@@ -702,7 +707,7 @@ public final class EngineBenchmark {
         dropDatabase(db);
       }
     }
-    add(new Row("d", "drain c=" + c + ", empty table", drainN, empty, "jobs/s", heap(emptyHeap[0], emptyHeap[1]) + cappedNote(CAPPED.getAndSet(0))));
+    add(new Row("d", "drain c=" + c + " prefetch=" + qc.prefetch() + ", empty table", drainN, empty, "jobs/s", heap(emptyHeap[0], emptyHeap[1]) + cappedNote(CAPPED.getAndSet(0))));
     named.put("backlog.empty", median(empty));
 
     // 1M waiting in another queue ("backlog", priority 9, not run by this engine).
@@ -721,7 +726,7 @@ public final class EngineBenchmark {
           h[0][run] = r.heapStartMb();
           h[1][run] = r.heapEndMb();
         }
-        add(new Row("d", "drain c=" + c + ", " + opt.backlog + " waiting, other queue", drainN, rates, "jobs/s", heap(h[0], h[1]) + cappedNote(CAPPED.getAndSet(0))));
+        add(new Row("d", "drain c=" + c + " prefetch=" + qc.prefetch() + ", " + opt.backlog + " waiting, other queue", drainN, rates, "jobs/s", heap(h[0], h[1]) + cappedNote(CAPPED.getAndSet(0))));
         named.put("backlog.other", median(rates));
       } finally {
         dropDatabase(db);
@@ -744,7 +749,7 @@ public final class EngineBenchmark {
           h[0][run] = r.heapStartMb();
           h[1][run] = r.heapEndMb();
         }
-        add(new Row("d", "drain c=" + c + ", " + opt.backlog + " waiting, same queue", drainN, rates, "jobs/s", heap(h[0], h[1]) + cappedNote(CAPPED.getAndSet(0))));
+        add(new Row("d", "drain c=" + c + " prefetch=" + qc.prefetch() + ", " + opt.backlog + " waiting, same queue", drainN, rates, "jobs/s", heap(h[0], h[1]) + cappedNote(CAPPED.getAndSet(0))));
         named.put("backlog.same", median(rates));
       } finally {
         dropDatabase(db);
@@ -755,37 +760,48 @@ public final class EngineBenchmark {
   // ------------------------------------------------------------------ plans of the engine's statements
 
   /**
-   * EXPLAIN ANALYZE of the engine's claim and completion with a generic plan (what PostgreSQL
-   * caches for a server-prepared statement after five executions) and with a custom plan: 200k jobs
-   * waiting in queue "backlog" (lower ids), 20k in "default", 2,000 of them running.
+   * EXPLAIN ANALYZE of the engine's current CLAIM and COMPLETE_MANY (copied from JobStore) with a
+   * generic plan (what PostgreSQL caches for a server-prepared statement after five executions) and
+   * with a custom plan: 200k jobs waiting in queue "backlog" (lower ids), 20k in "default", 2,000 of
+   * them running; the statistics are taken before the 2,000 are marked running (stale, as in a
+   * running system). Claims 256 (the default prefetch at concurrency <= 64) and completes 256.
+   * Second setup, the shape of the (b) and raw pre-inserted runs: 50k jobs in "default" only,
+   * analyzed while none ran, 2,000 running, claim and complete 1,000.
    */
   static void explainScenario() throws Exception {
+    explainScenario(200_000, 20_000, QueueConfig.of("default", 16).prefetch(), 256);
+    explainScenario(0, 50_000, 1_000, 1_000);
+  }
+
+  static void explainScenario(int backlog, int ready, int claimN, int completeN) throws Exception {
     String db = freshDatabase();
     StringBuilder out = new StringBuilder();
     try {
-      preload(db, "backlog", 9, 200_000);
-      preload(db, "default", 5, 20_000);
+      if (backlog > 0) {
+        preload(db, "backlog", 9, backlog);
+      }
+      preload(db, "default", 5, ready);
       try (Connection c = connect(db); Statement st = c.createStatement()) {
         st.execute("UPDATE courier_job SET state = 'running', attempt = 1, attempted_at = now(), attempted_by = 'n1',"
             + " lease_expires_at = now() + interval '30 seconds'"
             + " WHERE id IN (SELECT id FROM courier_job WHERE queue = 'default' ORDER BY id LIMIT 2000)");
         String ids;
         try (ResultSet rs = st.executeQuery(
-            "SELECT array_agg(id)::text FROM (SELECT id FROM courier_job WHERE state = 'running' ORDER BY id DESC LIMIT 50) x")) {
+            "SELECT array_agg(id)::text FROM (SELECT id FROM courier_job WHERE state = 'running' ORDER BY id DESC LIMIT "
+                + completeN + ") x")) {
           rs.next();
           ids = rs.getString(1);
         }
-        st.execute("PREPARE claim(text, int, timestamptz, text, timestamptz) AS "
-            + RAW_CLAIM.replace("now() + interval '30 seconds'", "$5").replace("attempted_at = now()", "attempted_at = $3")
-                .replace("attempted_by = ?", "attempted_by = $4").replace("queue = ?", "queue = $1").replace("LIMIT ?", "LIMIT $2"));
-        st.execute("PREPARE complete(timestamptz, bigint[], smallint[], text[], text) AS "
-            + RAW_COMPLETE.replace("finalized_at = now()", "finalized_at = $1").replace("unnest(?::bigint[], ?::smallint[], ?::text[])",
-                "unnest($2::bigint[], $3::smallint[], $4::text[])").replace("attempted_by = ?", "attempted_by = $5"));
+        st.execute("PREPARE claim(timestamptz, text, timestamptz, text, int) AS " + numbered(RAW_CLAIM));
+        st.execute("PREPARE complete(timestamptz, bigint[], smallint[], text[], text) AS " + numbered(RAW_COMPLETE));
         for (String mode : List.of("force_generic_plan", "force_custom_plan")) {
           st.execute("SET plan_cache_mode = " + mode);
           for (String[] q : List.of(
-              new String[] {"claim 16 from queue default", "EXECUTE claim('default', 16, now(), 'n2', now())"},
-              new String[] {"complete 50 running jobs", "EXECUTE complete(now(), '" + ids + "', array_fill(1::smallint, ARRAY[50]), array_fill(NULL::text, ARRAY[50]), 'n1')"})) {
+              new String[] {"CLAIM " + claimN + " from queue default",
+                  "EXECUTE claim(now(), 'n2', now() + interval '30 seconds', 'default', " + claimN + ")"},
+              new String[] {"COMPLETE_MANY " + completeN + " of 2000 running jobs",
+                  "EXECUTE complete(now(), '" + ids + "', array_fill(1::smallint, ARRAY[" + completeN + "]), array_fill(NULL::text, ARRAY["
+                      + completeN + "]), 'n1')"})) {
             st.execute("BEGIN");
             out.append(String.format(Locale.ROOT, "%n-- %s, plan_cache_mode=%s%n", q[0], mode));
             try (ResultSet rs = st.executeQuery("EXPLAIN (ANALYZE, COSTS OFF, TIMING ON) " + q[1])) {
@@ -800,7 +816,8 @@ public final class EngineBenchmark {
     } finally {
       dropDatabase(db);
     }
-    profiles.add("\n[plans: 200000 waiting in queue backlog, 20000 in default, 2000 running]" + out);
+    profiles.add("\n[plans of the engine's CLAIM and COMPLETE_MANY: " + backlog + " waiting in queue backlog, " + ready
+        + " in default, 2000 running, statistics from before any ran]" + out);
   }
 
   // ------------------------------------------------------------------ (c) latency
@@ -899,18 +916,22 @@ public final class EngineBenchmark {
       FROM unnest(?::text[]) AS r(args)
       """;
 
+  // Copied verbatim from JobStore.CLAIM: one autocommit statement; the ids are collected first
+  // (InitPlan) and the update finds them by primary key; set_config turns synchronous_commit off
+  // for this statement's own transaction. Parameters: attempted_at, attempted_by, lease_expires_at,
+  // queue, limit.
   static final String RAW_CLAIM =
       """
-      WITH picked AS (
+      UPDATE courier_job j
+      SET state = 'running', attempt = j.attempt + 1, attempted_at = ?, attempted_by = ?,
+          lease_expires_at = ?
+      WHERE j.id = ANY(ARRAY(
         SELECT id FROM courier_job
         WHERE state = 'available' AND queue = ?
         ORDER BY priority, id
         LIMIT ?
-        FOR UPDATE SKIP LOCKED)
-      UPDATE courier_job j
-      SET state = 'running', attempt = j.attempt + 1, attempted_at = now(), attempted_by = ?,
-          lease_expires_at = now() + interval '30 seconds'
-      FROM picked WHERE j.id = picked.id
+        FOR UPDATE SKIP LOCKED))
+        AND (SELECT set_config('synchronous_commit', 'off', true)) IS NOT NULL
       RETURNING j.id, j.queue, j.kind, j.state::text AS state, j.args::text AS args, j.priority,
                 j.attempt, j.max_attempts, j.created_at, j.scheduled_at, j.attempted_at,
                 j.finalized_at, j.attempted_by, j.lease_expires_at,
@@ -919,23 +940,40 @@ public final class EngineBenchmark {
                 j.order_key, j.limiter_keys
       """;
 
+  // Copied verbatim from JobStore.COMPLETE_MANY (durable commit, autocommit). Parameters:
+  // finalized_at, ids, attempts, results, attempted_by.
   static final String RAW_COMPLETE =
       """
       UPDATE courier_job j
-      SET state = 'completed', finalized_at = now(), lease_expires_at = NULL,
+      SET state = 'completed', finalized_at = ?, lease_expires_at = NULL,
           result = c.result::jsonb, progress = CASE WHEN j.progress IS NULL THEN NULL ELSE 100 END
       FROM unnest(?::bigint[], ?::smallint[], ?::text[]) AS c(id, attempt, result)
-      WHERE j.id = c.id AND j.attempt = c.attempt AND j.state = 'running' AND j.attempted_by = ?
+      WHERE j.id = c.id AND j.attempt = c.attempt AND j.lease_expires_at IS NOT NULL
+        AND j.attempted_by = ?
       RETURNING j.id, j.queue, j.kind, j.attempt
       """;
 
+  /** The statement with its JDBC placeholders numbered $1, $2, ... (for PREPARE). */
+  static String numbered(String sql) {
+    StringBuilder sb = new StringBuilder();
+    int n = 0;
+    for (char ch : sql.toCharArray()) {
+      if (ch == '?') {
+        sb.append('$').append(++n);
+      } else {
+        sb.append(ch);
+      }
+    }
+    return sb.toString();
+  }
+
   static void rawScenarios() throws Exception {
     System.out.println("\n== (e) raw JDBC baseline: insert " + opt.batchSize + " / claim " + opt.batchSize
-        + " (SKIP LOCKED, synchronous_commit off like the engine) / complete in one UPDATE, "
-        + opt.rawConnections + " connections");
-    // Driver defaults (statements server-prepared after 5 uses, as in the engine) and
-    // prepareThreshold=0 (PostgreSQL plans each execution with its values).
-    for (String extra : new String[] {null, "prepareThreshold=0"}) {
+        + " with the engine's CLAIM (one autocommit statement, synchronous_commit off for its transaction)"
+        + " / complete with the engine's COMPLETE_MANY (durable commit), " + opt.rawConnections + " connections");
+    // Driver defaults (statements server-prepared after 5 uses, as in the engine); with --diagnose
+    // also prepareThreshold=0 (PostgreSQL plans each execution with its values).
+    for (String extra : opt.diagnose ? new String[] {null, "prepareThreshold=0"} : new String[] {null}) {
       String label = extra == null ? " (driver defaults)" : " (prepareThreshold=0)";
       String key = extra == null ? "" : ".pt0";
       double[] cycle = new double[opt.runs];
@@ -1055,14 +1093,13 @@ public final class EngineBenchmark {
 
   static List<long[]> rawClaim(Connection c, int limit) throws SQLException {
     List<long[]> out = new ArrayList<>(limit);
-    c.setAutoCommit(false);
-    try (Statement st = c.createStatement()) {
-      st.execute("SET LOCAL synchronous_commit = off");
-    }
+    OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
     try (PreparedStatement ps = c.prepareStatement(RAW_CLAIM)) {
-      ps.setString(1, "default");
-      ps.setInt(2, limit);
-      ps.setString(3, "raw");
+      ps.setObject(1, now);
+      ps.setString(2, "raw");
+      ps.setObject(3, now.plusSeconds(30));
+      ps.setString(4, "default");
+      ps.setInt(5, limit);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           rs.getString("args");
@@ -1070,8 +1107,6 @@ public final class EngineBenchmark {
         }
       }
     }
-    c.commit();
-    c.setAutoCommit(true);
     return out;
   }
 
@@ -1088,10 +1123,11 @@ public final class EngineBenchmark {
     }
     int n = 0;
     try (PreparedStatement ps = c.prepareStatement(RAW_COMPLETE)) {
-      ps.setArray(1, c.createArrayOf("bigint", ids));
-      ps.setArray(2, c.createArrayOf("smallint", attempts));
-      ps.setArray(3, c.createArrayOf("text", results));
-      ps.setString(4, "raw");
+      ps.setObject(1, OffsetDateTime.now(ZoneOffset.UTC));
+      ps.setArray(2, c.createArrayOf("bigint", ids));
+      ps.setArray(3, c.createArrayOf("smallint", attempts));
+      ps.setArray(4, c.createArrayOf("text", results));
+      ps.setString(5, "raw");
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           n++;
@@ -1116,13 +1152,13 @@ public final class EngineBenchmark {
     System.out.println("\n== Ratios and targets");
     Double rawDefault = named.get("raw.cycle");
     Double rawPt0 = named.get("raw.cycle.pt0");
-    // The baseline is the better of the two ways bare JDBC runs the same statements.
+    // The baseline is the better of the ways bare JDBC runs the same statements.
     Double raw = rawDefault == null ? null : Math.max(rawDefault, rawPt0 == null ? 0 : rawPt0);
     Double rawDrain = named.get("raw.drain") == null ? null
         : Math.max(named.get("raw.drain"), named.getOrDefault("raw.drain.pt0", 0.0));
     if (raw != null) {
-      System.out.printf(Locale.ROOT, "  raw baseline used below: %.0f jobs/s (best raw cycle: driver defaults %.0f, prepareThreshold=0 %.0f)%n",
-          raw, rawDefault, rawPt0 == null ? Double.NaN : rawPt0);
+      System.out.printf(Locale.ROOT, "  raw baseline used below: %.0f jobs/s (raw cycle, driver defaults %.0f%s)%n",
+          raw, rawDefault, rawPt0 == null ? "" : String.format(Locale.ROOT, ", prepareThreshold=0 %.0f", rawPt0));
     }
     // engine at concurrency 16, default prefetch, largest work size
     int nMax = Arrays.stream(opt.workJobs).max().orElse(0);
@@ -1136,7 +1172,8 @@ public final class EngineBenchmark {
       }
     }
     if (raw != null && c16 != null) {
-      ratio("engine work c=16 default prefetch (n=" + nMax + ") / raw cycle", c16 / raw, 0.7, true);
+      ratio("engine work c=16 default prefetch " + QueueConfig.of("default", 16).prefetch() + " (n=" + nMax + ") / raw cycle",
+          c16 / raw, 0.7, true);
     }
     if (raw != null && best != null) {
       String[] p = best.split("\\.");

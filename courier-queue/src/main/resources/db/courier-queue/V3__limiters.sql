@@ -198,8 +198,8 @@ END $$;
 CREATE FUNCTION courier_limiter_consume(c courier_limiter, s courier_limiter_state, now timestamptz, k integer)
 RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
-  tokens double precision;
-  local_day timestamp;
+  v_tokens double precision;
+  v_day timestamp;
 BEGIN
   IF k <= 0 THEN
     RETURN;
@@ -209,23 +209,23 @@ BEGIN
     RETURN;
   END IF;
   IF c.rate_count IS NOT NULL THEN
-    tokens := CASE WHEN s.refilled_at IS NULL THEN coalesce(c.rate_burst, c.rate_count)
+    v_tokens := CASE WHEN s.refilled_at IS NULL THEN coalesce(c.rate_burst, c.rate_count)
                    ELSE least(coalesce(c.rate_burst, c.rate_count),
                               coalesce(s.tokens, 0) + extract(epoch FROM now - s.refilled_at)
                                 * c.rate_count / extract(epoch FROM c.rate_period)) END;
   END IF;
   IF c.daily_time_zone IS NOT NULL THEN
-    local_day := date_trunc('day', now AT TIME ZONE c.daily_time_zone);
+    v_day := date_trunc('day', now AT TIME ZONE c.daily_time_zone);
   END IF;
   UPDATE courier_limiter_state SET
     last_start = now,
-    tokens = CASE WHEN c.rate_count IS NULL THEN NULL ELSE tokens - k END,
+    tokens = CASE WHEN c.rate_count IS NULL THEN NULL ELSE v_tokens - k END,
     refilled_at = CASE WHEN c.rate_count IS NULL THEN NULL ELSE now END,
     next_gap_at = CASE WHEN c.gap_min IS NULL THEN NULL
                        ELSE now + c.gap_min + (c.gap_max - c.gap_min) * random() END,
-    day_count = CASE WHEN local_day IS NULL THEN day_count
-                     WHEN day_start = local_day THEN day_count + k ELSE k END,
-    day_start = coalesce(local_day, day_start),
+    day_count = CASE WHEN v_day IS NULL THEN day_count
+                     WHEN day_start = v_day THEN day_count + k ELSE k END,
+    day_start = coalesce(v_day, day_start),
     since_rest = CASE WHEN c.rest_every IS NULL THEN 0
                       WHEN since_rest + k >= c.rest_every THEN 0 ELSE since_rest + k END,
     rest_until = CASE WHEN c.rest_every IS NOT NULL AND since_rest + k >= c.rest_every

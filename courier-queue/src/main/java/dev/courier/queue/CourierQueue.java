@@ -95,7 +95,7 @@ public final class CourierQueue implements AutoCloseable {
     this.runMaintenance = b.runMaintenance;
     this.maintenance =
         new Maintenance(
-            jobs, new LeaderStore(dataSource), clock, nodeId, settings, events, b.periodic,
+            jobs, new LeaderStore(dataSource), limiters, clock, nodeId, settings, events, b.periodic,
             new PeriodicEnqueue());
     runtime.onScheduledNotification(maintenance::dueChanged);
   }

@@ -4,6 +4,7 @@ import dev.courier.queue.JobState;
 import dev.courier.queue.PeriodicJob;
 import dev.courier.queue.internal.store.JobStore;
 import dev.courier.queue.internal.store.LeaderStore;
+import dev.courier.queue.internal.store.LimiterStore;
 import dev.courier.queue.internal.store.StateChange;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -38,6 +39,7 @@ public final class Maintenance {
 
   private final JobStore store;
   private final LeaderStore leaders;
+  private final LimiterStore limiters;
   private final Clock clock;
   private final String node;
   private final EngineSettings settings;
@@ -58,6 +60,7 @@ public final class Maintenance {
   public Maintenance(
       JobStore store,
       LeaderStore leaders,
+      LimiterStore limiters,
       Clock clock,
       String node,
       EngineSettings settings,
@@ -66,6 +69,7 @@ public final class Maintenance {
       PeriodicEnqueuer enqueuer) {
     this.store = store;
     this.leaders = leaders;
+    this.limiters = limiters;
     this.clock = clock;
     this.node = node;
     this.settings = settings;
@@ -238,6 +242,12 @@ public final class Maintenance {
       store.orderCleanIdle(now.minus(IDLE_ORDER_KEY_RETENTION), CLEAN_BATCH);
     } catch (SQLException e) {
       log.warn("cannot clean idle order keys: {}", e.toString());
+    }
+    try {
+      // Distinct quotas look back at most one calendar day or 24 h: two days is past both.
+      limiters.limiterCleanDistinct(now.minus(Duration.ofDays(2)), CLEAN_BATCH);
+    } catch (SQLException e) {
+      log.warn("cannot clean counted limiter values: {}", e.toString());
     }
   }
 

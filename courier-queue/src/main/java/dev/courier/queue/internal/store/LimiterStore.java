@@ -146,6 +146,18 @@ public final class LimiterStore {
     return all;
   }
 
+  /** Deletes counted distinct values older than {@code before} (past every quota period). */
+  public int limiterCleanDistinct(Instant before, int limit) throws SQLException {
+    try (Connection conn = dataSource.getConnection();
+        PreparedStatement ps = conn.prepareStatement(
+            "DELETE FROM courier_limiter_distinct WHERE ctid IN ("
+                + "SELECT ctid FROM courier_limiter_distinct WHERE at < ? LIMIT ?)")) {
+      ps.setObject(1, Sql.ts(before));
+      ps.setInt(2, limit);
+      return ps.executeUpdate();
+    }
+  }
+
   private static void unblock(Connection conn, String pattern) throws SQLException {
     try (PreparedStatement ps = conn.prepareStatement(UNBLOCK)) {
       ps.setString(1, pattern);

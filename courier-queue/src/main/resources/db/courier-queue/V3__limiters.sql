@@ -246,6 +246,7 @@ LANGUAGE plpgsql AS $$
 DECLARE
   result bigint[] := '{}';
   lim courier_limiter_state;
+  after courier_limiter_state;
   cfg courier_limiter;
   a record;
   cand record;
@@ -355,7 +356,11 @@ BEGIN
       -- Ran out of ready jobs: idle until a writer appends a wake row.
       UPDATE courier_limiter_state SET waiting = false, blocked_until = NULL WHERE key = lim.key;
     ELSE
-      UPDATE courier_limiter_state SET blocked_until = NULL WHERE key = lim.key;
+      -- More jobs wait: record when the limiter admits again, so fetchers sleep until then.
+      SELECT * INTO after FROM courier_limiter_state WHERE key = lim.key;
+      SELECT * INTO a FROM courier_limiter_allowance(cfg, after, now, 1);
+      UPDATE courier_limiter_state SET blocked_until = CASE WHEN a.allowed <= 0 THEN a.next_at END
+        WHERE key = lim.key;
     END IF;
   END LOOP;
   RETURN result;

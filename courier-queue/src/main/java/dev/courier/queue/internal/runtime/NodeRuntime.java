@@ -79,7 +79,19 @@ public final class NodeRuntime {
       runners.put(
           q.name(),
           new QueueRunner(q.name(), q.concurrency(), q.prefetch(), settings.pollInterval(),
-              this::claim, this::hold, this::startJob));
+              new QueueRunner.Claimer() {
+                @Override
+                public List<Job> claim(String queue, int limit) throws SQLException {
+                  return NodeRuntime.this.claim(queue, limit);
+                }
+
+                @Override
+                public Optional<Duration> nextLimiterWake(String queue) throws SQLException {
+                  Instant now = clock.instant();
+                  return store.limiterNextWake(queue, now).map(at -> Duration.between(now, at));
+                }
+              },
+              this::hold, this::startJob));
     }
     this.timers =
         Executors.newSingleThreadScheduledExecutor(

@@ -21,6 +21,9 @@ final class QueueRunner {
 
   interface Claimer {
     List<Job> claim(String queue, int limit) throws SQLException;
+
+    /** How long until a limiter holding back this queue's jobs may admit again, if one does. */
+    java.util.Optional<java.time.Duration> nextLimiterWake(String queue) throws SQLException;
   }
 
   final String queue;
@@ -181,6 +184,18 @@ final class QueueRunner {
         continue;
       }
       deadline = System.nanoTime() + pollNanos;
+      if (claimed.size() < want) {
+        // Jobs held back by a limiter: look again when it may admit, not a poll interval later.
+        try {
+          java.util.Optional<java.time.Duration> wait = claimer.nextLimiterWake(queue);
+          if (wait.isPresent()) {
+            long nanos = Math.max(1_000_000L, wait.get().toNanos());
+            deadline = System.nanoTime() + Math.min(pollNanos, nanos);
+          }
+        } catch (SQLException | RuntimeException e) {
+          log.debug("cannot read limiter wake time queue={}: {}", queue, e.toString());
+        }
+      }
       synchronized (lock) {
         for (Job j : claimed) {
           buffer.add(holder.apply(j));

@@ -1048,6 +1048,20 @@ public final class JobStore {
     return rows;
   }
 
+  /** The earliest time a limiter holding back ready jobs of this queue may admit again. */
+  public Optional<Instant> limiterNextWake(String queue, Instant now) throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(
+            "SELECT min(blocked_until) AS next FROM courier_limiter_state"
+                + " WHERE queue = ? AND waiting AND blocked_until > ?")) {
+      ps.setString(1, queue);
+      ps.setObject(2, Sql.ts(now));
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.ofNullable(Sql.instant(rs, "next")) : Optional.empty();
+      }
+    }
+  }
+
   // ---------------------------------------------------------------- mapping
 
   private Job readJob(ResultSet rs) throws SQLException {

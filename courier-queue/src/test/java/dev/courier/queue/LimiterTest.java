@@ -190,6 +190,26 @@ class LimiterTest extends EngineTestBase {
   }
 
   @Test
+  void aSingleMessageOfOneInstanceIsNotStarvedByAnotherInstancesCampaign() throws Exception {
+    TestClock clock = TestClock.atNow();
+    CourierQueue q =
+        built(engine().clock(clock).queue(new QueueConfig("default", 1, 4)).worker("send", Args.class, ctx -> {
+          ran.add(ctx.args().value());
+          Thread.sleep(2);
+        }));
+    // Instance 1 has a 2,000-message campaign waiting; instance 2's single message comes after it.
+    q.enqueueMany(IntStream.range(0, 2_000)
+        .mapToObj(i -> JobRequest.of("send", new Args("campaign-" + i)).withLimiterKeys(List.of("instance:1")).withOrderKey("instance:1:chat:" + i))
+        .toList());
+    q.enqueue(JobRequest.of("send", new Args("single")).withLimiterKeys(List.of("instance:2")).withOrderKey("instance:2:chat:x"));
+    q.start();
+    await().until(() -> ran.contains("single"));
+    // Claims visit ready limiters least recently started first: the single message goes within
+    // the first few claims, not after the campaign.
+    assertThat(ran.indexOf("single")).isLessThan(20);
+  }
+
+  @Test
   void rejectsImpossibleLimiterSettings() {
     assertThatThrownBy(() -> LimiterConfig.none().withRate(0, Duration.ofSeconds(1), 1)).hasMessageContaining("rate.count");
     assertThatThrownBy(() -> LimiterConfig.none().withGap(Duration.ofSeconds(8), Duration.ofSeconds(3))).hasMessageContaining("gap");

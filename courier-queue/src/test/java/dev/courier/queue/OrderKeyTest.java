@@ -159,6 +159,34 @@ class OrderKeyTest extends EngineTestBase {
   }
 
   @Test
+  void anUnavailableResourceSnoozesWithoutAnAttemptAndKeepsTheKey() throws Exception {
+    dev.courier.queue.testing.TestClock clock = dev.courier.queue.testing.TestClock.atNow();
+    List<String> done = new CopyOnWriteArrayList<>();
+    AtomicInteger tries = new AtomicInteger();
+    CourierQueue q =
+        started(engine().clock(clock).worker("o", Args.class, ctx -> {
+          if (ctx.args().value().equals("first") && tries.incrementAndGet() == 1) {
+            throw new ResourceUnavailable("instance disconnected");
+          }
+          done.add(ctx.args().value());
+        }));
+    List<EnqueueResult> r =
+        q.enqueueMany(List.of(
+            JobRequest.of("o", new Args("first")).withOrderKey("chat").withMaxAttempts(1),
+            JobRequest.of("o", new Args("second")).withOrderKey("chat")));
+    await().until(() -> stateOf(q, r.get(0).id()) == JobState.SCHEDULED);
+    Job waiting = q.job(r.get(0).id()).orElseThrow();
+    assertThat(waiting.attempt()).isZero();
+    assertThat(waiting.scheduledAt()).isEqualTo(clock.instant().plusSeconds(30));
+    Thread.sleep(500);
+    assertThat(done).isEmpty();
+    clock.advance(Duration.ofSeconds(30));
+    q.runMaintenanceNow();
+    await().atMost(Duration.ofSeconds(10)).until(() -> done.size() == 2);
+    assertThat(done).containsExactly("first", "second");
+  }
+
+  @Test
   void pacingChainSpacesJobsOfOneKeyEvenWhenEnqueuedInABurst() throws Exception {
     CourierQueue q = started(engine().worker("o", Args.class, ctx -> {}));
     OrderKey chained = OrderKey.of("chat").withChain(Duration.ofMillis(400), Duration.ofMillis(200));

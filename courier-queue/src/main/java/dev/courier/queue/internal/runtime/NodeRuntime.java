@@ -6,6 +6,8 @@ import dev.courier.queue.JobSnoozed;
 import dev.courier.queue.JobState;
 import dev.courier.queue.PermanentJobFailure;
 import dev.courier.queue.QueueConfig;
+import dev.courier.queue.ResourceUnavailable;
+import dev.courier.queue.WorkerOptions;
 import dev.courier.queue.internal.store.Completion;
 import dev.courier.queue.internal.store.JobStore;
 import dev.courier.queue.internal.store.QueueStore;
@@ -241,8 +243,16 @@ public final class NodeRuntime {
     }
     Instant now = clock.instant();
     try {
+      Duration snooze = null;
       if (failure instanceof JobSnoozed s) {
-        Optional<JobState> to = store.jobSnooze(job.id(), job.attempt(), node, now.plus(s.duration()), now);
+        snooze = s.duration();
+      } else if (failure instanceof ResourceUnavailable u && !rj.cancelled) {
+        snooze = u.retryAfter() != null ? u.retryAfter()
+            : reg != null ? reg.options().unavailableSnooze() : WorkerOptions.DEFAULT_UNAVAILABLE_SNOOZE;
+        log.info("resource unavailable, job waits job={} kind={} snooze={} reason={}", job.id(), job.kind(), snooze, u.getMessage());
+      }
+      if (snooze != null) {
+        Optional<JobState> to = store.jobSnooze(job.id(), job.attempt(), node, now.plus(snooze), now);
         to.ifPresent(state -> events.emit(new StateChange(job.id(), job.queue(), job.kind(), JobState.RUNNING, state, job.attempt() - 1), now));
         return;
       }

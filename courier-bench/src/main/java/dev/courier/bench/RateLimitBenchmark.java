@@ -89,25 +89,26 @@ public final class RateLimitBenchmark {
       nodes.get(0).enqueueMany(batch);
       System.out.printf(Locale.ROOT, "limiter instance:1 at %d/s (burst %d), %d jobs waiting, two nodes, measuring %d s%n", rate, burst, jobs, seconds);
       nodes.forEach(CourierQueue::start);
-      Thread.sleep((seconds + 2) * 1000L);
+      Thread.sleep((seconds + 4) * 1000L);
       for (CourierQueue q : nodes) {
         q.stop(Duration.ofSeconds(2));
       }
+      // Steady state: from the start that used up the initial burst, over the measured span.
       try (Connection c = pools.get(0).getConnection(); Statement st = c.createStatement();
           ResultSet rs = st.executeQuery(
               """
               WITH s AS (SELECT attempted_at, attempted_by FROM courier_job WHERE attempted_at IS NOT NULL),
-              f AS (SELECT min(attempted_at) AS t0 FROM s)
-              SELECT count(*) FILTER (WHERE attempted_at < t0 + make_interval(secs => %d)) AS in_span,
-                     count(DISTINCT attempted_by) FILTER (WHERE attempted_at < t0 + make_interval(secs => %d)) AS nodes,
-                     count(*) FILTER (WHERE attempted_by = 'node-0' AND attempted_at < t0 + make_interval(secs => %d)) AS node0
+              f AS (SELECT attempted_at AS t0 FROM s ORDER BY attempted_at OFFSET %d LIMIT 1)
+              SELECT count(*) FILTER (WHERE attempted_at > t0 AND attempted_at <= t0 + make_interval(secs => %d)) AS in_span,
+                     count(DISTINCT attempted_by) FILTER (WHERE attempted_at > t0 AND attempted_at <= t0 + make_interval(secs => %d)) AS nodes,
+                     count(*) FILTER (WHERE attempted_by = 'node-0' AND attempted_at > t0 AND attempted_at <= t0 + make_interval(secs => %d)) AS node0
               FROM s, f
-              """.formatted(seconds, seconds, seconds))) {
+              """.formatted(burst - 1, seconds, seconds, seconds))) {
         rs.next();
         long inSpan = rs.getLong("in_span");
         double observed = inSpan / (double) seconds;
-        System.out.printf(Locale.ROOT, "starts in the first %d s: %d (node-0 %d, node-1 %d; nodes that started jobs: %d)%n",
-            seconds, inSpan, rs.getLong("node0"), inSpan - rs.getLong("node0"), rs.getLong("nodes"));
+        System.out.printf(Locale.ROOT, "starts in %d s after the initial burst of %d: %d (node-0 %d, node-1 %d; nodes that started jobs: %d)%n",
+            seconds, burst, inSpan, rs.getLong("node0"), inSpan - rs.getLong("node0"), rs.getLong("nodes"));
         double ratio = observed / rate;
         System.out.printf(Locale.ROOT, "observed %.2f starts/s, configured %d/s, ratio %.4f  target within 2%%  %s%n",
             observed, rate, ratio, Math.abs(ratio - 1) <= 0.02 ? "PASS" : "MISS");

@@ -3,8 +3,8 @@
 -- Every job with an order key is "gated" (order_gate) until it becomes the key's active job; the
 -- claim index only holds ungated available jobs, so waiting members of busy or blocked keys cost
 -- the fetcher nothing. A key's active job holds the key while it waits, runs, waits for a retry or
--- is snoozed, and (with a hold) for a while after it completed. When it finishes, one function,
--- courier_order_advance, run by the triggers below in the same transaction, picks the next.
+-- is snoozed, and (with a hold) for a while after it completed. When it finishes,
+-- courier_order_advance_all, run by the triggers below in the same transaction, picks the next.
 
 ALTER TABLE courier_job ADD COLUMN order_gate boolean NOT NULL DEFAULT false;
 -- Held release: after completing, the job keeps its key for at most this long, or until released.
@@ -34,11 +34,13 @@ CREATE INDEX courier_order_key_held_idx ON courier_order_key (held_until)
   WHERE held_until IS NOT NULL;
 CREATE INDEX courier_order_key_active_idx ON courier_order_key (active_job_id);
 
--- Decides who holds key k now. Locks the key row first (callers advance keys in sorted order, so
--- two transactions never wait on each other's keys), and never waits on a job row while holding
--- the key: rows another transaction has locked are skipped (they are being claimed, completed,
--- cancelled or deleted, and that transaction advances the key itself when it is done).
-CREATE FUNCTION courier_order_advance(k text) RETURNS void LANGUAGE plpgsql AS $$
+-- Decides who holds key k now and returns the job to ungate (NULL when the key stays as it is).
+-- Locks the key row first (callers pick keys in sorted order, so two transactions never wait on
+-- each other's keys), and never waits on a job row while holding the key: rows another
+-- transaction has locked are skipped (they are being claimed, completed, cancelled or deleted, and
+-- that transaction advances the key itself when it is done). The caller ungates the returned jobs
+-- in one statement, so a batch of completions fires the job triggers once, not once per key.
+CREATE FUNCTION courier_order_pick(k text) RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
   cur courier_order_key%ROWTYPE;
   act record;
@@ -49,10 +51,10 @@ BEGIN
     ON CONFLICT (key) DO UPDATE SET updated_at = now()
     RETURNING * INTO cur;
   IF cur.held_until IS NOT NULL THEN
-    RETURN; -- held after completion until released or timed out
+    RETURN NULL; -- held after completion until released or timed out
   END IF;
 
-  SELECT id, priority INTO nxt FROM courier_job
+  SELECT id, priority, order_delay, order_jitter, scheduled_at INTO nxt FROM courier_job
     WHERE order_key = k AND order_gate AND state = 'available'
     ORDER BY priority, id LIMIT 1
     FOR UPDATE SKIP LOCKED;
@@ -64,51 +66,68 @@ BEGIN
       -- Still holding. An urgent job may overtake an active job that never started.
       IF nxt.id IS NULL OR act.attempted_at IS NOT NULL OR act.state = 'running'
          OR (nxt.priority, nxt.id) >= (act.priority, act.id) THEN
-        RETURN;
+        RETURN NULL;
       END IF;
       UPDATE courier_job SET order_gate = true
         WHERE id = (SELECT id FROM courier_job WHERE id = act.id
                       AND state IN ('scheduled', 'available') AND attempted_at IS NULL
                     FOR UPDATE SKIP LOCKED);
       IF NOT FOUND THEN
-        RETURN; -- being claimed right now: it keeps its turn
+        RETURN NULL; -- being claimed right now: it keeps its turn
       END IF;
     ELSIF FOUND AND act.state = 'completed' AND act.order_hold IS NOT NULL AND NOT act.order_released THEN
       UPDATE courier_order_key SET held_until = act.finalized_at + act.order_hold, updated_at = now()
         WHERE key = k;
-      RETURN;
+      RETURN NULL;
     END IF;
   END IF;
 
   IF nxt.id IS NULL THEN
-    UPDATE courier_order_key SET active_job_id = NULL, updated_at = now() WHERE key = k;
-    RETURN;
+    IF cur.active_job_id IS NOT NULL THEN
+      UPDATE courier_order_key SET active_job_id = NULL, updated_at = now() WHERE key = k;
+    END IF;
+    RETURN NULL;
   END IF;
 
-  -- Pacing chain: no earlier than the previous job's start plus this job's delay and jitter.
-  SELECT j.order_delay, j.order_jitter, j.scheduled_at INTO act FROM courier_job j WHERE j.id = nxt.id;
-  start_at := NULL;
-  IF act.order_delay IS NOT NULL OR act.order_jitter IS NOT NULL THEN
-    SELECT greatest(coalesce(p.attempted_at, act.scheduled_at), act.scheduled_at)
-             + coalesce(act.order_delay, interval '0')
-             + coalesce(act.order_jitter, interval '0') * random()
-      INTO start_at
-      FROM (SELECT max(attempted_at) AS attempted_at FROM courier_job
-              WHERE id = cur.active_job_id) p;
-  END IF;
-  IF start_at IS NOT NULL AND start_at > act.scheduled_at THEN
-    UPDATE courier_job SET order_gate = false, state = 'scheduled', scheduled_at = start_at
-      WHERE id = nxt.id;
-  ELSE
-    UPDATE courier_job SET order_gate = false WHERE id = nxt.id;
-  END IF;
   UPDATE courier_order_key SET active_job_id = nxt.id, updated_at = now() WHERE key = k;
+  IF nxt.order_delay IS NOT NULL OR nxt.order_jitter IS NOT NULL THEN
+    -- Pacing chain: no earlier than the previous job's start (or the enqueue time when the key was
+    -- idle) plus this job's delay and a random part of its jitter.
+    SELECT greatest(coalesce(max(p.attempted_at), nxt.scheduled_at), nxt.scheduled_at)
+             + coalesce(nxt.order_delay, interval '0')
+             + coalesce(nxt.order_jitter, interval '0') * random()
+      INTO start_at
+      FROM courier_job p WHERE p.id = cur.active_job_id;
+    IF start_at > nxt.scheduled_at THEN
+      UPDATE courier_job SET order_gate = false, state = 'scheduled', scheduled_at = start_at
+        WHERE id = nxt.id;
+      RETURN NULL;
+    END IF;
+  END IF;
+  RETURN nxt.id;
+END $$;
+
+-- Picks the next job of each key (in sorted key order) and ungates them in one statement.
+CREATE FUNCTION courier_order_advance_all(ks text[]) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  ids bigint[];
+BEGIN
+  IF ks IS NULL OR cardinality(ks) = 0 THEN
+    RETURN;
+  END IF;
+  ids := ARRAY(
+    SELECT p FROM (SELECT courier_order_pick(k) AS p
+                   FROM (SELECT DISTINCT k FROM unnest(ks) AS k ORDER BY 1) x) y
+    WHERE p IS NOT NULL);
+  IF cardinality(ids) > 0 THEN
+    UPDATE courier_job SET order_gate = false WHERE id = ANY(ids);
+  END IF;
 END $$;
 
 CREATE FUNCTION courier_job_order_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM courier_order_advance(k) FROM (
-    SELECT DISTINCT order_key AS k FROM new_rows WHERE order_key IS NOT NULL ORDER BY 1) x;
+  PERFORM courier_order_advance_all(ARRAY(
+    SELECT DISTINCT order_key FROM new_rows WHERE order_key IS NOT NULL));
   RETURN NULL;
 END $$;
 
@@ -119,22 +138,20 @@ BEGIN
   IF NOT EXISTS (SELECT 1 FROM new_rows WHERE order_key IS NOT NULL) THEN
     RETURN NULL;
   END IF;
-  PERFORM courier_order_advance(k) FROM (
-    SELECT DISTINCT n.order_key AS k
+  PERFORM courier_order_advance_all(ARRAY(
+    SELECT DISTINCT n.order_key
     FROM (SELECT * FROM new_rows WHERE order_key IS NOT NULL) n
     JOIN old_rows o ON o.id = n.id
     WHERE n.state <> o.state
-      AND (n.state IN ('completed', 'cancelled', 'discarded') OR (n.order_gate AND n.state = 'available'))
-    ORDER BY 1) x;
+      AND (n.state IN ('completed', 'cancelled', 'discarded') OR (n.order_gate AND n.state = 'available'))));
   RETURN NULL;
 END $$;
 
 CREATE FUNCTION courier_job_order_delete() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM courier_order_advance(k) FROM (
-    SELECT DISTINCT o.order_key AS k FROM old_rows o
-    JOIN courier_order_key ok ON ok.key = o.order_key AND ok.active_job_id = o.id
-    ORDER BY 1) x;
+  PERFORM courier_order_advance_all(ARRAY(
+    SELECT DISTINCT o.order_key FROM old_rows o
+    JOIN courier_order_key ok ON ok.key = o.order_key AND ok.active_job_id = o.id));
   RETURN NULL;
 END $$;
 

@@ -284,8 +284,7 @@ public final class JobStore {
       RETURNING key
       """;
 
-  private static final String ORDER_ADVANCE =
-      "SELECT courier_order_advance(k) FROM unnest(?::text[]) AS k ORDER BY k";
+  private static final String ORDER_ADVANCE = "SELECT courier_order_advance_all(?::text[])";
 
   private static final String ORDER_CLEAN_IDLE =
       """

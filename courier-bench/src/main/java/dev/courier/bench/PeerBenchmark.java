@@ -494,10 +494,9 @@ public final class PeerBenchmark {
       return "node not found (" + e.getMessage() + ")";
     }
     if (!Files.isDirectory(dir.resolve("node_modules/bullmq"))) {
-      boolean lock = Files.isRegularFile(dir.resolve("package-lock.json"));
-      List<String> cmd = lock
-          ? List.of("npm", "ci", "--no-audit", "--no-fund")
-          : List.of("npm", "install", "--no-audit", "--no-fund");
+      // npm install keeps to the committed package-lock.json (npm ci rejects a lockfile made on
+      // Linux without the other platforms' optional msgpackr-extract packages).
+      List<String> cmd = List.of("npm", "install", "--no-audit", "--no-fund");
       System.out.println("BullMQ: node_modules missing, running '" + String.join(" ", cmd) + "' in " + dir);
       try {
         run(dir, cmd, 300);

@@ -497,7 +497,8 @@ public final class PeerBenchmark {
       // npm install keeps to the committed package-lock.json (npm ci rejects a lockfile made on
       // Linux without the other platforms' optional msgpackr-extract packages).
       List<String> cmd = List.of("npm", "install", "--no-audit", "--no-fund");
-      System.out.println("BullMQ: node_modules missing, running '" + String.join(" ", cmd) + "' in " + dir);
+      System.out.println("BullMQ: node_modules missing, running '" + String.join(" ", cmd) + "' in "
+          + Path.of("").toAbsolutePath().relativize(dir));
       try {
         run(dir, cmd, 300);
       } catch (Exception e) {

@@ -247,6 +247,7 @@ DECLARE
   result bigint[] := '{}';
   lim courier_limiter_state;
   after courier_limiter_state;
+  t_now timestamptz;
   cfg courier_limiter;
   a record;
   cand record;
@@ -279,8 +280,11 @@ BEGIN
     FOR UPDATE SKIP LOCKED
   LOOP
     EXIT WHEN cap <= 0;
+    -- Nodes' clocks (and a claim's "now", taken just before its statement) may trail the last
+    -- admission: never account a limiter backwards in time.
+    t_now := greatest(now, lim.refilled_at, lim.last_start);
     SELECT * INTO cfg FROM courier_limiter_config(lim.key);
-    SELECT * INTO a FROM courier_limiter_allowance(cfg, lim, now, cap);
+    SELECT * INTO a FROM courier_limiter_allowance(cfg, lim, t_now, cap);
     IF a.allowed <= 0 THEN
       UPDATE courier_limiter_state SET blocked_until = a.next_at WHERE key = lim.key;
       CONTINUE;
@@ -350,7 +354,7 @@ BEGIN
         UPDATE courier_job SET state = 'scheduled', scheduled_at = hold_until WHERE id = cand.id;
       END IF;
     END LOOP;
-    PERFORM courier_limiter_consume(cfg, lim, now, admitted);
+    PERFORM courier_limiter_consume(cfg, lim, t_now, admitted);
     cap := cap - admitted;
     IF found_jobs < a.allowed THEN
       -- Ran out of ready jobs: idle until a writer appends a wake row.
@@ -358,7 +362,7 @@ BEGIN
     ELSE
       -- More jobs wait: record when the limiter admits again, so fetchers sleep until then.
       SELECT * INTO after FROM courier_limiter_state WHERE key = lim.key;
-      SELECT * INTO a FROM courier_limiter_allowance(cfg, after, now, 1);
+      SELECT * INTO a FROM courier_limiter_allowance(cfg, after, t_now, 1);
       UPDATE courier_limiter_state SET blocked_until = CASE WHEN a.allowed <= 0 THEN a.next_at END
         WHERE key = lim.key;
     END IF;

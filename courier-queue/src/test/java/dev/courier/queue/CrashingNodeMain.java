@@ -13,6 +13,22 @@ import java.time.Duration;
 public final class CrashingNodeMain {
   private CrashingNodeMain() {}
 
+  /** The job's effect (a row) and its completion, committed together. */
+  static void recordRunAndComplete(javax.sql.DataSource ds, JobContext<EngineTestBase.Args> ctx) throws Exception {
+    try (Connection c = ds.getConnection()) {
+      c.setAutoCommit(false);
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO crash_run (value) VALUES (?)")) {
+        ps.setString(1, ctx.args().value());
+        ps.executeUpdate();
+      }
+      if (ctx.completeWithin(c)) {
+        c.commit();
+      } else {
+        c.rollback();
+      }
+    }
+  }
+
   public static void main(String[] args) throws Exception {
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(args[0]);
@@ -29,18 +45,7 @@ public final class CrashingNodeMain {
             .queue("default", 4)
             .worker("crash", EngineTestBase.Args.class, ctx -> {
               Thread.sleep(5);
-              try (Connection c = ds.getConnection()) {
-                c.setAutoCommit(false);
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO crash_run (value) VALUES (?)")) {
-                  ps.setString(1, ctx.args().value());
-                  ps.executeUpdate();
-                }
-                if (ctx.completeWithin(c)) {
-                  c.commit();
-                } else {
-                  c.rollback();
-                }
-              }
+              recordRunAndComplete(ds, ctx);
             })
             .build();
     q.start();

@@ -61,20 +61,7 @@ class KillNineTest {
               .promoteInterval(Duration.ofMillis(100))
               .leaderTtl(Duration.ofSeconds(2))
               .queue("default", 8)
-              .worker("crash", EngineTestBase.Args.class, ctx -> {
-                try (var c = ds.getConnection()) {
-                  c.setAutoCommit(false);
-                  try (var ps = c.prepareStatement("INSERT INTO crash_run (value) VALUES (?)")) {
-                    ps.setString(1, ctx.args().value());
-                    ps.executeUpdate();
-                  }
-                  if (ctx.completeWithin(c)) {
-                    c.commit();
-                  } else {
-                    c.rollback();
-                  }
-                }
-              })
+              .worker("crash", EngineTestBase.Args.class, ctx -> CrashingNodeMain.recordRunAndComplete(ds, ctx))
               .build();
       survivor.start();
       try {

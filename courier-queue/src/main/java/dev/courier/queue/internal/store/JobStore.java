@@ -814,50 +814,40 @@ public final class JobStore {
    * then tells the running node). Empty when the job does not exist or already finished.
    */
   public Optional<StateChange> jobCancel(long id, Instant now) throws SQLException {
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        JobState before;
-        try (PreparedStatement ps = c.prepareStatement(STATE_OF + " FOR UPDATE")) {
-          ps.setLong(1, id);
-          try (ResultSet rs = ps.executeQuery()) {
-            if (!rs.next()) {
-              c.rollback();
-              return Optional.empty();
-            }
-            before = JobState.fromWire(rs.getString("state"));
+    return Sql.inTransaction(dataSource, c -> {
+      JobState before;
+      try (PreparedStatement ps = c.prepareStatement(STATE_OF + " FOR UPDATE")) {
+        ps.setLong(1, id);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            return Optional.empty();
           }
+          before = JobState.fromWire(rs.getString("state"));
         }
-        Optional<StateChange> change = Optional.empty();
-        try (PreparedStatement ps = c.prepareStatement(CANCEL)) {
-          ps.setObject(1, Sql.ts(now));
-          ps.setObject(2, Sql.ts(now));
-          ps.setLong(3, id);
-          try (ResultSet rs = ps.executeQuery()) {
-            if (rs.next()) {
-              change =
-                  Optional.of(
-                      new StateChange(
-                          id, rs.getString("queue"), rs.getString("kind"), before,
-                          JobState.fromWire(rs.getString("state")), rs.getInt("attempt")));
-            }
-          }
-        }
-        if (change.isPresent() && change.get().to() == JobState.RUNNING) {
-          try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify('courier_control', ?)")) {
-            ps.setString(1, "cancel:" + id);
-            ps.execute();
-          }
-        }
-        c.commit();
-        return change;
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
       }
-    }
+      Optional<StateChange> change = Optional.empty();
+      try (PreparedStatement ps = c.prepareStatement(CANCEL)) {
+        ps.setObject(1, Sql.ts(now));
+        ps.setObject(2, Sql.ts(now));
+        ps.setLong(3, id);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next()) {
+            change =
+                Optional.of(
+                    new StateChange(
+                        id, rs.getString("queue"), rs.getString("kind"), before,
+                        JobState.fromWire(rs.getString("state")), rs.getInt("attempt")));
+          }
+        }
+      }
+      if (change.isPresent() && change.get().to() == JobState.RUNNING) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify('courier_control', ?)")) {
+          ps.setString(1, "cancel:" + id);
+          ps.execute();
+        }
+      }
+      return change;
+    });
   }
 
   /** Makes a waiting or finalized job available now. Empty when it runs or does not exist. */
@@ -872,42 +862,32 @@ public final class JobStore {
 
   private Optional<StateChange> adminTransition(String sql, long id, Instant now, JobState to)
       throws SQLException {
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        JobState before;
-        try (PreparedStatement ps = c.prepareStatement(STATE_OF + " FOR UPDATE")) {
-          ps.setLong(1, id);
-          try (ResultSet rs = ps.executeQuery()) {
-            if (!rs.next()) {
-              c.rollback();
-              return Optional.empty();
-            }
-            before = JobState.fromWire(rs.getString("state"));
+    return Sql.inTransaction(dataSource, c -> {
+      JobState before;
+      try (PreparedStatement ps = c.prepareStatement(STATE_OF + " FOR UPDATE")) {
+        ps.setLong(1, id);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            return Optional.empty();
           }
+          before = JobState.fromWire(rs.getString("state"));
         }
-        Optional<StateChange> change = Optional.empty();
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-          ps.setObject(1, Sql.ts(now));
-          ps.setLong(2, id);
-          try (ResultSet rs = ps.executeQuery()) {
-            if (rs.next()) {
-              change =
-                  Optional.of(
-                      new StateChange(
-                          id, rs.getString("queue"), rs.getString("kind"), before, to, rs.getInt("attempt")));
-            }
-          }
-        }
-        c.commit();
-        return change;
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
       }
-    }
+      Optional<StateChange> change = Optional.empty();
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        ps.setObject(1, Sql.ts(now));
+        ps.setLong(2, id);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next()) {
+            change =
+                Optional.of(
+                    new StateChange(
+                        id, rs.getString("queue"), rs.getString("kind"), before, to, rs.getInt("attempt")));
+          }
+        }
+      }
+      return change;
+    });
   }
 
   /** Makes up to {@code limit} discarded jobs of a queue available again; returns how many. */
@@ -944,67 +924,49 @@ public final class JobStore {
    * remembered and the key is not held at all.
    */
   public boolean orderRelease(long jobId) throws SQLException {
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        String key = null;
-        try (PreparedStatement ps = c.prepareStatement(ORDER_RELEASE_JOB)) {
-          ps.setLong(1, jobId);
-          try (ResultSet rs = ps.executeQuery()) {
-            if (rs.next()) {
-              key = rs.getString(1);
-            }
+    return Sql.inTransaction(dataSource, c -> {
+      String key = null;
+      try (PreparedStatement ps = c.prepareStatement(ORDER_RELEASE_JOB)) {
+        ps.setLong(1, jobId);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next()) {
+            key = rs.getString(1);
           }
         }
-        boolean freed = false;
-        if (key != null) {
-          try (PreparedStatement ps = c.prepareStatement(ORDER_RELEASE_KEY)) {
-            ps.setString(1, key);
-            ps.setLong(2, jobId);
-            try (ResultSet rs = ps.executeQuery()) {
-              freed = rs.next();
-            }
-          }
-          if (freed) {
-            advance(c, List.of(key));
-          }
-        }
-        c.commit();
-        return freed;
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
       }
-    }
+      boolean freed = false;
+      if (key != null) {
+        try (PreparedStatement ps = c.prepareStatement(ORDER_RELEASE_KEY)) {
+          ps.setString(1, key);
+          ps.setLong(2, jobId);
+          try (ResultSet rs = ps.executeQuery()) {
+            freed = rs.next();
+          }
+        }
+        if (freed) {
+          advance(c, List.of(key));
+        }
+      }
+      return freed;
+    });
   }
 
   /** Frees keys held past their hold time and hands them to their next job; returns how many. */
   public int orderExpireHolds(Instant now, int limit) throws SQLException {
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        List<String> keys = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(ORDER_EXPIRE_HOLDS)) {
-          ps.setObject(1, Sql.ts(now));
-          ps.setInt(2, limit);
-          try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-              keys.add(rs.getString(1));
-            }
+    return Sql.inTransaction(dataSource, c -> {
+      List<String> keys = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(ORDER_EXPIRE_HOLDS)) {
+        ps.setObject(1, Sql.ts(now));
+        ps.setInt(2, limit);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            keys.add(rs.getString(1));
           }
         }
-        advance(c, keys);
-        c.commit();
-        return keys.size();
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
       }
-    }
+      advance(c, keys);
+      return keys.size();
+    });
   }
 
   /** Deletes key rows idle since before {@code before} (they are recreated on demand). */

@@ -60,59 +60,42 @@ public final class LimiterStore {
   }
 
   public void limiterPut(String pattern, LimiterConfig c, Instant now) throws SQLException {
-    try (Connection conn = dataSource.getConnection()) {
-      conn.setAutoCommit(false);
-      try {
-        try (PreparedStatement ps = conn.prepareStatement(UPSERT)) {
-          ps.setString(1, pattern);
-          setInt(ps, 2, c.rate() == null ? null : c.rate().count());
-          setLong(ps, 3, c.rate() == null ? null : Sql.micros(c.rate().per()));
-          setInt(ps, 4, c.rate() == null ? null : c.rate().burst());
-          setLong(ps, 5, c.gap() == null ? null : Sql.micros(c.gap().min()));
-          setLong(ps, 6, c.gap() == null ? null : Sql.micros(c.gap().max()));
-          setInt(ps, 7, c.daily() == null ? null : c.daily().count());
-          Sql.setNullableText(ps, 8, c.daily() == null || c.daily().timeZone() == null ? null : c.daily().timeZone().getId());
-          ps.setBoolean(9, c.daily() != null && c.daily().rolling());
-          ps.setBoolean(10, c.daily() != null && c.daily().distinct());
-          setInt(ps, 11, c.rest() == null ? null : c.rest().every());
-          setLong(ps, 12, c.rest() == null ? null : Sql.micros(c.rest().min()));
-          setLong(ps, 13, c.rest() == null ? null : Sql.micros(c.rest().max()));
-          ps.setObject(14, c.window() == null ? null : c.window().from(), Types.TIME);
-          ps.setObject(15, c.window() == null ? null : c.window().to(), Types.TIME);
-          Sql.setNullableText(ps, 16, c.window() == null ? null : c.window().timeZone().getId());
-          ps.setObject(17, Sql.ts(now));
-          ps.executeUpdate();
-        }
-        unblock(conn, pattern);
-        conn.commit();
-      } catch (SQLException | RuntimeException e) {
-        conn.rollback();
-        throw e;
-      } finally {
-        conn.setAutoCommit(true);
+    Sql.inTransaction(dataSource, conn -> {
+      try (PreparedStatement ps = conn.prepareStatement(UPSERT)) {
+        ps.setString(1, pattern);
+        setInt(ps, 2, c.rate() == null ? null : c.rate().count());
+        setLong(ps, 3, c.rate() == null ? null : Sql.micros(c.rate().per()));
+        setInt(ps, 4, c.rate() == null ? null : c.rate().burst());
+        setLong(ps, 5, c.gap() == null ? null : Sql.micros(c.gap().min()));
+        setLong(ps, 6, c.gap() == null ? null : Sql.micros(c.gap().max()));
+        setInt(ps, 7, c.daily() == null ? null : c.daily().count());
+        Sql.setNullableText(ps, 8, c.daily() == null || c.daily().timeZone() == null ? null : c.daily().timeZone().getId());
+        ps.setBoolean(9, c.daily() != null && c.daily().rolling());
+        ps.setBoolean(10, c.daily() != null && c.daily().distinct());
+        setInt(ps, 11, c.rest() == null ? null : c.rest().every());
+        setLong(ps, 12, c.rest() == null ? null : Sql.micros(c.rest().min()));
+        setLong(ps, 13, c.rest() == null ? null : Sql.micros(c.rest().max()));
+        ps.setObject(14, c.window() == null ? null : c.window().from(), Types.TIME);
+        ps.setObject(15, c.window() == null ? null : c.window().to(), Types.TIME);
+        Sql.setNullableText(ps, 16, c.window() == null ? null : c.window().timeZone().getId());
+        ps.setObject(17, Sql.ts(now));
+        ps.executeUpdate();
       }
-    }
+      unblock(conn, pattern);
+      return null;
+    });
   }
 
   public boolean limiterDelete(String pattern) throws SQLException {
-    try (Connection conn = dataSource.getConnection()) {
-      conn.setAutoCommit(false);
-      try {
-        boolean deleted;
-        try (PreparedStatement ps = conn.prepareStatement("DELETE FROM courier_limiter WHERE pattern = ?")) {
-          ps.setString(1, pattern);
-          deleted = ps.executeUpdate() == 1;
-        }
-        unblock(conn, pattern);
-        conn.commit();
-        return deleted;
-      } catch (SQLException | RuntimeException e) {
-        conn.rollback();
-        throw e;
-      } finally {
-        conn.setAutoCommit(true);
+    return Sql.inTransaction(dataSource, conn -> {
+      boolean deleted;
+      try (PreparedStatement ps = conn.prepareStatement("DELETE FROM courier_limiter WHERE pattern = ?")) {
+        ps.setString(1, pattern);
+        deleted = ps.executeUpdate() == 1;
       }
-    }
+      unblock(conn, pattern);
+      return deleted;
+    });
   }
 
   public Map<String, LimiterConfig> limiterList() throws SQLException {

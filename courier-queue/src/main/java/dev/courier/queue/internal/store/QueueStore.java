@@ -25,27 +25,19 @@ public final class QueueStore {
 
   /** Pauses or resumes a queue and tells every node at commit. */
   public void queueSetPaused(String queue, boolean paused, Instant now) throws SQLException {
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        try (PreparedStatement ps = c.prepareStatement(SET_PAUSED)) {
-          ps.setString(1, queue);
-          ps.setObject(2, paused ? Sql.ts(now) : null);
-          ps.setObject(3, Sql.ts(now));
-          ps.executeUpdate();
-        }
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify('courier_control', ?)")) {
-          ps.setString(1, (paused ? "pause:" : "resume:") + queue);
-          ps.execute();
-        }
-        c.commit();
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
+    Sql.inTransaction(dataSource, c -> {
+      try (PreparedStatement ps = c.prepareStatement(SET_PAUSED)) {
+        ps.setString(1, queue);
+        ps.setObject(2, paused ? Sql.ts(now) : null);
+        ps.setObject(3, Sql.ts(now));
+        ps.executeUpdate();
       }
-    }
+      try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify('courier_control', ?)")) {
+        ps.setString(1, (paused ? "pause:" : "resume:") + queue);
+        ps.execute();
+      }
+      return null;
+    });
   }
 
   public Set<String> queuePausedNames() throws SQLException {

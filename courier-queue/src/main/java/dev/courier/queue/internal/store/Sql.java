@@ -14,6 +14,28 @@ import java.util.List;
 final class Sql {
   private Sql() {}
 
+  /** Work to do on one connection inside one transaction. */
+  interface TxWork<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  /** Runs {@code work} in a transaction: committed when it returns, rolled back when it throws. */
+  static <T> T inTransaction(javax.sql.DataSource dataSource, TxWork<T> work) throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        T result = work.run(c);
+        c.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
+    }
+  }
+
   static OffsetDateTime ts(Instant instant) {
     return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
   }

@@ -25,6 +25,7 @@ import net.jqwik.api.lifecycle.BeforeProperty;
  * keep running as the limit allows (nothing starved).
  */
 @DatabaseTest
+@net.jqwik.api.Tag("database") // jqwik reads its own tag for the external-database pass
 class LimiterPropertyTest {
   private HikariDataSource db;
 

@@ -30,6 +30,7 @@ import net.jqwik.api.lifecycle.BeforeProperty;
  * and every job finishes (nothing starved).
  */
 @DatabaseTest
+@net.jqwik.api.Tag("database") // jqwik reads its own tag for the external-database pass
 class OrderKeyPropertyTest {
   record Spec(int key, int priority, boolean failsOnce) {}
 

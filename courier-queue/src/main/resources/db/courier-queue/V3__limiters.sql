@@ -77,6 +77,7 @@ CREATE TABLE courier_limiter_wake (
   queue text NOT NULL,
   key   text NOT NULL
 );
+CREATE INDEX courier_limiter_wake_queue_idx ON courier_limiter_wake (queue);
 
 -- Starts in the last 24 h, for rolling daily quotas.
 CREATE TABLE courier_limiter_start (

@@ -105,6 +105,27 @@ class LimiterTest extends EngineTestBase {
   }
 
   @Test
+  void rollingQuotaFreesOneStartTwentyFourHoursAfterEachStart() throws Exception {
+    TestClock clock = TestClock.atNow();
+    CourierQueue q = engineWith(clock);
+    q.setLimiter("instance:1", LimiterConfig.none().withDaily(new LimiterConfig.Daily(2, null, true, false)));
+    q.enqueue(jobs(1, "instance:1").get(0));
+    await().until(() -> ran.size() == 1);
+    clock.advance(Duration.ofHours(6));
+    q.enqueueMany(jobs(3, "instance:1"));
+    await().until(() -> ran.size() == 2);
+    assertThat(settle()).isEqualTo(2);
+    // 24 h after the first start (18 h from now) one start is free again; not a second earlier.
+    clock.advance(Duration.ofHours(18).minusSeconds(1));
+    assertThat(settle()).isEqualTo(2);
+    clock.advance(Duration.ofSeconds(2));
+    await().until(() -> ran.size() == 3);
+    assertThat(settle()).isEqualTo(3);
+    clock.advance(Duration.ofHours(6));
+    await().until(() -> ran.size() == 4);
+  }
+
+  @Test
   void restsAfterEveryKStarts() throws Exception {
     TestClock clock = TestClock.atNow();
     CourierQueue q = engineWith(clock);

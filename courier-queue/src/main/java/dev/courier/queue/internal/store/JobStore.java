@@ -72,8 +72,8 @@ public final class JobStore {
          OR unique_window_key = ANY(?)
       """;
 
-  // The claimed ids are collected first (jobs without limiters by index, then jobs their limiters
-  // admit, see V3__limiters.sql) and the update finds them by primary key: a cached generic plan
+  // The claimed ids are collected first (jobs without limiters by index, then, only when the queue
+  // has limiters with waiting jobs, the jobs they admit, see V3__limiters.sql) and the update finds them by primary key: a cached generic plan
   // cannot turn this into a scan of the whole table.
   // Claims commit with synchronous_commit off (set for this statement's own transaction by the
   // one-time set_config, so a claim is one round trip): a claim lost in a server crash only means
@@ -88,7 +88,11 @@ public final class JobStore {
           LIMIT ?
           FOR UPDATE SKIP LOCKED) AS ids),
       picked AS (
-        SELECT free.ids || courier_limiter_admit(?, ? - cardinality(free.ids), ?) AS ids FROM free)
+        SELECT CASE WHEN EXISTS (SELECT 1 FROM courier_limiter_state WHERE queue = q.name AND waiting)
+                      OR EXISTS (SELECT 1 FROM courier_limiter_wake WHERE queue = q.name)
+                    THEN free.ids || courier_limiter_admit(q.name, q.budget - cardinality(free.ids), q.now)
+                    ELSE free.ids END AS ids
+        FROM free, (SELECT ?::text AS name, ?::integer AS budget, ?::timestamptz AS now) q)
       UPDATE courier_job j
       SET state = 'running', attempt = j.attempt + 1, attempted_at = ?, attempted_by = ?,
           lease_expires_at = ?

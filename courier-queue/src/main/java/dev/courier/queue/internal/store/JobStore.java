@@ -107,17 +107,18 @@ public final class JobStore {
       """;
 
   // Batched statements match running jobs by "lease_expires_at IS NOT NULL" (equivalent to
-  // state = 'running' by a CHECK constraint) and name the ids as an array, so that the planner
-  // looks the batch up by primary key instead of scanning the partial index of running jobs (or
-  // the table), whose row estimates are often stale.
+  // state = 'running' by a CHECK constraint) so that the planner looks the batch up by primary key
+  // instead of scanning the partial index of running jobs, whose row estimate is often stale.
+  // (Adding "j.id = ANY(ids)" as a second path made completions four times slower: measured
+  // 6.8 ms against 1.7 ms per 100 jobs, see docs/BENCHMARKS.md.)
   private static final String COMPLETE_MANY =
       """
       UPDATE courier_job j
       SET state = 'completed', finalized_at = ?, lease_expires_at = NULL,
           result = c.result::jsonb, progress = CASE WHEN j.progress IS NULL THEN NULL ELSE 100 END
       FROM unnest(?::bigint[], ?::smallint[], ?::text[]) AS c(id, attempt, result)
-      WHERE j.id = ANY(?::bigint[]) AND j.id = c.id AND j.attempt = c.attempt
-        AND j.lease_expires_at IS NOT NULL AND j.attempted_by = ?
+      WHERE j.id = c.id AND j.attempt = c.attempt AND j.lease_expires_at IS NOT NULL
+        AND j.attempted_by = ?
       RETURNING j.id, j.queue, j.kind, j.attempt
       """;
 
@@ -534,8 +535,7 @@ public final class JobStore {
       ps.setArray(2, c.createArrayOf("bigint", ids));
       ps.setArray(3, c.createArrayOf("smallint", attempts));
       ps.setArray(4, c.createArrayOf("text", results));
-      ps.setArray(5, c.createArrayOf("bigint", ids));
-      ps.setString(6, node);
+      ps.setString(5, node);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           changes.add(

@@ -916,7 +916,8 @@ public final class EngineBenchmark {
       FROM unnest(?::text[]) AS r(args)
       """;
 
-  // Copied verbatim from JobStore.CLAIM: one autocommit statement; the ids are collected first
+  // JobStore.CLAIM's path for jobs without order key or limiter (the claim's limiter step is left
+  // out: the baseline has no limiters): one autocommit statement; the ids are collected first
   // (InitPlan) and the update finds them by primary key; set_config turns synchronous_commit off
   // for this statement's own transaction. Parameters: attempted_at, attempted_by, lease_expires_at,
   // queue, limit.
@@ -927,7 +928,7 @@ public final class EngineBenchmark {
           lease_expires_at = ?
       WHERE j.id = ANY(ARRAY(
         SELECT id FROM courier_job
-        WHERE state = 'available' AND queue = ?
+        WHERE state = 'available' AND NOT order_gate AND limit_key IS NULL AND queue = ?
         ORDER BY priority, id
         LIMIT ?
         FOR UPDATE SKIP LOCKED))

@@ -223,8 +223,9 @@ public final class JobStore {
       """
       UPDATE courier_job
       SET state = CASE WHEN state = 'running' THEN state ELSE 'cancelled' END,
-          finalized_at = CASE WHEN state = 'running' THEN NULL ELSE ?::timestamptz END,
-          cancel_requested_at = ?
+          finalized_at = CASE WHEN state = 'running' THEN NULL ELSE p.now END,
+          cancel_requested_at = p.now
+      FROM (SELECT ?::timestamptz AS now) p
       WHERE id = ? AND state IN ('scheduled', 'available', 'running', 'retryable')
       RETURNING id, queue, kind, state::text AS state, attempt
       """;
@@ -235,7 +236,7 @@ public final class JobStore {
       SET state = 'available', scheduled_at = ?, finalized_at = NULL, cancel_requested_at = NULL,
           max_attempts = greatest(max_attempts, attempt + 1), order_gate = order_key IS NOT NULL
       WHERE id = ? AND state IN ('scheduled', 'retryable', 'completed', 'cancelled', 'discarded')
-      RETURNING id, queue, kind, attempt
+      RETURNING id, queue, kind, state::text AS state, attempt
       """;
 
   private static final String RETRY_DISCARDED =
@@ -254,7 +255,7 @@ public final class JobStore {
       """
       UPDATE courier_job SET state = 'discarded', finalized_at = ?
       WHERE id = ? AND state IN ('scheduled', 'available', 'retryable')
-      RETURNING id, queue, kind, attempt
+      RETURNING id, queue, kind, state::text AS state, attempt
       """;
 
   private static final String STATE_OF = "SELECT state::text AS state FROM courier_job WHERE id = ?";
@@ -819,31 +820,7 @@ public final class JobStore {
    */
   public Optional<StateChange> jobCancel(long id, Instant now) throws SQLException {
     return Sql.inTransaction(dataSource, c -> {
-      JobState before;
-      try (PreparedStatement ps = c.prepareStatement(STATE_OF + " FOR UPDATE")) {
-        ps.setLong(1, id);
-        try (ResultSet rs = ps.executeQuery()) {
-          if (!rs.next()) {
-            return Optional.empty();
-          }
-          before = JobState.fromWire(rs.getString("state"));
-        }
-      }
-      Optional<StateChange> change = Optional.empty();
-      try (PreparedStatement ps = c.prepareStatement(CANCEL)) {
-        ps.setObject(1, Sql.ts(now));
-        ps.setObject(2, Sql.ts(now));
-        ps.setLong(3, id);
-        try (ResultSet rs = ps.executeQuery()) {
-          if (rs.next()) {
-            change =
-                Optional.of(
-                    new StateChange(
-                        id, rs.getString("queue"), rs.getString("kind"), before,
-                        JobState.fromWire(rs.getString("state")), rs.getInt("attempt")));
-          }
-        }
-      }
+      Optional<StateChange> change = transition(c, CANCEL, id, now);
       if (change.isPresent() && change.get().to() == JobState.RUNNING) {
         try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify('courier_control', ?)")) {
           ps.setString(1, "cancel:" + id);
@@ -856,42 +833,43 @@ public final class JobStore {
 
   /** Makes a waiting or finalized job available now. Empty when it runs or does not exist. */
   public Optional<StateChange> jobRetry(long id, Instant now) throws SQLException {
-    return adminTransition(RETRY, id, now, JobState.AVAILABLE);
+    return Sql.inTransaction(dataSource, c -> transition(c, RETRY, id, now));
   }
 
   /** Discards a waiting job. Empty when it runs, has finished, or does not exist. */
   public Optional<StateChange> jobDiscard(long id, Instant now) throws SQLException {
-    return adminTransition(DISCARD, id, now, JobState.DISCARDED);
+    return Sql.inTransaction(dataSource, c -> transition(c, DISCARD, id, now));
   }
 
-  private Optional<StateChange> adminTransition(String sql, long id, Instant now, JobState to)
+  /**
+   * An admin transition (statement parameters: now, id): locks the job to learn the state it
+   * leaves, then runs the statement; empty when the job is missing or not in a state it moves from.
+   */
+  private static Optional<StateChange> transition(Connection c, String sql, long id, Instant now)
       throws SQLException {
-    return Sql.inTransaction(dataSource, c -> {
-      JobState before;
-      try (PreparedStatement ps = c.prepareStatement(STATE_OF + " FOR UPDATE")) {
-        ps.setLong(1, id);
-        try (ResultSet rs = ps.executeQuery()) {
-          if (!rs.next()) {
-            return Optional.empty();
-          }
-          before = JobState.fromWire(rs.getString("state"));
+    JobState before;
+    try (PreparedStatement ps = c.prepareStatement(STATE_OF + " FOR UPDATE")) {
+      ps.setLong(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return Optional.empty();
         }
+        before = JobState.fromWire(rs.getString("state"));
       }
-      Optional<StateChange> change = Optional.empty();
-      try (PreparedStatement ps = c.prepareStatement(sql)) {
-        ps.setObject(1, Sql.ts(now));
-        ps.setLong(2, id);
-        try (ResultSet rs = ps.executeQuery()) {
-          if (rs.next()) {
-            change =
-                Optional.of(
-                    new StateChange(
-                        id, rs.getString("queue"), rs.getString("kind"), before, to, rs.getInt("attempt")));
-          }
+    }
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setObject(1, Sql.ts(now));
+      ps.setLong(2, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return Optional.empty();
         }
+        return Optional.of(
+            new StateChange(
+                id, rs.getString("queue"), rs.getString("kind"), before,
+                JobState.fromWire(rs.getString("state")), rs.getInt("attempt")));
       }
-      return change;
-    });
+    }
   }
 
   /** Makes up to {@code limit} discarded jobs of a queue available again; returns how many. */

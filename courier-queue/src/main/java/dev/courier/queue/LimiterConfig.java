@@ -17,8 +17,11 @@ import java.time.ZoneId;
  *     max}
  * @param window start only between {@code from} and {@code to} local time in {@code timeZone} (a
  *     window may cross midnight)
+ * @param paused when true the limiter admits nothing until it is set again unpaused (e.g. a
+ *     WhatsApp number the provider flagged); as a secondary limiter it holds jobs back a minute at
+ *     a time
  */
-public record LimiterConfig(Rate rate, Gap gap, Daily daily, Rest rest, Window window) {
+public record LimiterConfig(Rate rate, Gap gap, Daily daily, Rest rest, Window window, boolean paused) {
   public record Rate(int count, Duration per, int burst) {
     public Rate {
       if (count < 1) {
@@ -72,30 +75,35 @@ public record LimiterConfig(Rate rate, Gap gap, Daily daily, Rest rest, Window w
   }
 
   public static LimiterConfig none() {
-    return new LimiterConfig(null, null, null, null, null);
+    return new LimiterConfig(null, null, null, null, null, false);
   }
 
   public LimiterConfig withRate(int count, Duration per, int burst) {
-    return new LimiterConfig(new Rate(count, per, burst), gap, daily, rest, window);
+    return new LimiterConfig(new Rate(count, per, burst), gap, daily, rest, window, paused);
   }
 
   public LimiterConfig withGap(Duration min, Duration max) {
-    return new LimiterConfig(rate, new Gap(min, max), daily, rest, window);
+    return new LimiterConfig(rate, new Gap(min, max), daily, rest, window, paused);
   }
 
   public LimiterConfig withDaily(int count, ZoneId zone) {
-    return new LimiterConfig(rate, gap, new Daily(count, zone, false, false), rest, window);
+    return new LimiterConfig(rate, gap, new Daily(count, zone, false, false), rest, window, paused);
   }
 
   public LimiterConfig withDaily(Daily d) {
-    return new LimiterConfig(rate, gap, d, rest, window);
+    return new LimiterConfig(rate, gap, d, rest, window, paused);
   }
 
   public LimiterConfig withRest(int every, Duration min, Duration max) {
-    return new LimiterConfig(rate, gap, daily, new Rest(every, min, max), window);
+    return new LimiterConfig(rate, gap, daily, new Rest(every, min, max), window, paused);
   }
 
   public LimiterConfig withWindow(LocalTime from, LocalTime to, ZoneId zone) {
-    return new LimiterConfig(rate, gap, daily, rest, new Window(from, to, zone));
+    return new LimiterConfig(rate, gap, daily, rest, new Window(from, to, zone), paused);
+  }
+
+  /** The same limits, paused or not. */
+  public LimiterConfig withPaused(boolean p) {
+    return new LimiterConfig(rate, gap, daily, rest, window, p);
   }
 }

@@ -211,6 +211,35 @@ class LimiterTest extends EngineTestBase {
   }
 
   @Test
+  void aPausedLimiterAdmitsNothingUntilResumedAndKeepsItsJobsInPlace() throws Exception {
+    TestClock clock = TestClock.atNow();
+    CourierQueue q = engineWith(clock);
+    LimiterConfig rate = LimiterConfig.none().withRate(100, Duration.ofSeconds(1), 100);
+    q.setLimiter("instance:1", rate.withPaused(true));
+    q.setLimiter("template:*", LimiterConfig.none());
+    q.setLimiter("template:promo", LimiterConfig.none().withPaused(true));
+    q.enqueueMany(jobs(3, "instance:1"));
+    EnqueueResult promo = q.enqueue(JobRequest.of("send", new Args("promo")).withLimiterKeys(List.of("instance:2", "template:promo")));
+    q.enqueue(JobRequest.of("send", new Args("other")).withLimiterKeys(List.of("instance:2", "template:welcome")));
+    await().until(() -> ran.contains("other"));
+    assertThat(settle()).isEqualTo(1);
+    assertThat(q.limiters().get("instance:1").paused()).isTrue();
+    assertThat(scalar("SELECT count(*) FROM courier_job WHERE limit_key = 'instance:1' AND state = 'available' AND attempt = 0")).isEqualTo(3);
+    // A paused secondary limiter holds its job back a minute at a time, never for good.
+    Job held = q.job(promo.id()).orElseThrow();
+    assertThat(held.state()).isEqualTo(JobState.SCHEDULED);
+    assertThat(held.attempt()).isZero();
+    assertThat(held.scheduledAt()).isEqualTo(clock.instant().plusSeconds(60));
+
+    q.setLimiter("instance:1", rate);
+    await().atMost(Duration.ofSeconds(2)).until(() -> ran.size() == 4);
+    q.setLimiter("template:promo", LimiterConfig.none());
+    clock.advance(Duration.ofMinutes(1));
+    q.runMaintenanceNow();
+    await().until(() -> ran.contains("promo"));
+  }
+
+  @Test
   void aSingleMessageOfOneInstanceIsNotStarvedByAnotherInstancesCampaign() throws Exception {
     TestClock clock = TestClock.atNow();
     CourierQueue q =

@@ -20,10 +20,10 @@ public final class LimiterStore {
       """
       INSERT INTO courier_limiter (pattern, rate_count, rate_period, rate_burst, gap_min, gap_max,
           daily_count, daily_time_zone, daily_rolling, daily_distinct, rest_every, rest_min, rest_max,
-          window_from, window_to, window_time_zone, updated_at)
+          window_from, window_to, window_time_zone, paused, updated_at)
       VALUES (?, ?, ? * interval '1 microsecond', ?, ? * interval '1 microsecond',
               ? * interval '1 microsecond', ?, ?, ?, ?, ?, ? * interval '1 microsecond',
-              ? * interval '1 microsecond', ?, ?, ?, ?)
+              ? * interval '1 microsecond', ?, ?, ?, ?, ?)
       ON CONFLICT (pattern) DO UPDATE SET
         rate_count = excluded.rate_count, rate_period = excluded.rate_period,
         rate_burst = excluded.rate_burst, gap_min = excluded.gap_min, gap_max = excluded.gap_max,
@@ -31,7 +31,8 @@ public final class LimiterStore {
         daily_rolling = excluded.daily_rolling, daily_distinct = excluded.daily_distinct,
         rest_every = excluded.rest_every, rest_min = excluded.rest_min, rest_max = excluded.rest_max,
         window_from = excluded.window_from, window_to = excluded.window_to,
-        window_time_zone = excluded.window_time_zone, updated_at = excluded.updated_at
+        window_time_zone = excluded.window_time_zone, paused = excluded.paused,
+        updated_at = excluded.updated_at
       """;
 
   // A changed limit applies at once: blocked limiters are looked at again at the next claim.
@@ -49,7 +50,7 @@ public final class LimiterStore {
              daily_count, daily_time_zone, daily_rolling, daily_distinct, rest_every,
              extract(epoch FROM rest_min) * 1000000 AS rest_min_us,
              extract(epoch FROM rest_max) * 1000000 AS rest_max_us,
-             window_from, window_to, window_time_zone
+             window_from, window_to, window_time_zone, paused
       FROM courier_limiter ORDER BY pattern
       """;
 
@@ -78,7 +79,8 @@ public final class LimiterStore {
         ps.setObject(14, c.window() == null ? null : c.window().from(), Types.TIME);
         ps.setObject(15, c.window() == null ? null : c.window().to(), Types.TIME);
         Sql.setNullableText(ps, 16, c.window() == null ? null : c.window().timeZone().getId());
-        ps.setObject(17, Sql.ts(now));
+        ps.setBoolean(17, c.paused());
+        ps.setObject(18, Sql.ts(now));
         ps.executeUpdate();
       }
       unblock(conn, pattern);
@@ -123,7 +125,7 @@ public final class LimiterStore {
           c = c.withWindow(rs.getObject("window_from", LocalTime.class), rs.getObject("window_to", LocalTime.class),
               ZoneId.of(rs.getString("window_time_zone")));
         }
-        all.put(rs.getString("pattern"), c);
+        all.put(rs.getString("pattern"), c.withPaused(rs.getBoolean("paused")));
       }
     }
     return all;

@@ -1,5 +1,6 @@
 package dev.courier.server.config;
 
+import dev.courier.whatsapp.validation.Durations;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;

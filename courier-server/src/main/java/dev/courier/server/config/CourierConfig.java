@@ -1,5 +1,6 @@
 package dev.courier.server.config;
 
+import dev.courier.whatsapp.validation.Durations;
 import dev.courier.server.db.DatabaseUrl;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.courier.server.config;
+package dev.courier.whatsapp.validation;
 
 import java.time.Duration;
 import java.util.Locale;

@@ -1,4 +1,4 @@
-package dev.courier.server.config;
+package dev.courier.whatsapp.validation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,0 +1,96 @@
+package dev.courier.whatsapp.event;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.courier.whatsapp.Ids;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns {@code courier_event}. Events are written inside the caller's transaction; listeners in this
+ * process hear of them after that transaction committed ({@link #publishAfterCommit}).
+ */
+public final class EventStore {
+  private static final Logger LOG = LoggerFactory.getLogger(EventStore.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String INSERT =
+      """
+      INSERT INTO courier_event (id, organization_id, type, subject_id, payload, at)
+      VALUES (?, ?, ?, ?, ?::jsonb, ?)
+      """;
+
+  private final DataSource dataSource;
+  private final Clock clock;
+  private final List<Consumer<DomainEvent>> listeners = new CopyOnWriteArrayList<>();
+
+  public EventStore(DataSource dataSource, Clock clock) {
+    this.dataSource = dataSource;
+    this.clock = clock;
+  }
+
+  public void addListener(Consumer<DomainEvent> listener) {
+    listeners.add(listener);
+  }
+
+  /** Records an event in the caller's transaction and returns it for publishing after commit. */
+  public DomainEvent eventInsert(Connection conn, String organizationId, String type, String subjectId, ObjectNode payload)
+      throws SQLException {
+    DomainEvent e = new DomainEvent(Ids.next("evt", clock), organizationId, type, subjectId, payload, clock.instant());
+    try (PreparedStatement ps = conn.prepareStatement(INSERT)) {
+      ps.setString(1, e.id());
+      ps.setString(2, organizationId);
+      ps.setString(3, type);
+      ps.setString(4, subjectId);
+      ps.setString(5, payload.toString());
+      ps.setTimestamp(6, Timestamp.from(e.at()));
+      ps.executeUpdate();
+    }
+    return e;
+  }
+
+  /** Tells this process's listeners; call only once the events' transaction committed. */
+  public void publishAfterCommit(List<DomainEvent> events) {
+    for (DomainEvent e : events) {
+      for (Consumer<DomainEvent> l : listeners) {
+        try {
+          l.accept(e);
+        } catch (RuntimeException ex) {
+          LOG.warn("event listener failed event={} type={}", e.id(), e.type(), ex);
+        }
+      }
+    }
+  }
+
+  /** Events of an organization after sequence {@code afterSeq}, oldest first. */
+  public List<DomainEvent> eventList(String organizationId, long afterSeq, int limit) throws SQLException {
+    List<DomainEvent> out = new ArrayList<>();
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(
+            "SELECT id, organization_id, type, subject_id, payload, at FROM courier_event "
+                + "WHERE organization_id = ? AND seq > ? ORDER BY seq LIMIT ?")) {
+      ps.setString(1, organizationId);
+      ps.setLong(2, afterSeq);
+      ps.setInt(3, limit);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new DomainEvent(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+              (ObjectNode) JSON.readTree(rs.getString(5)), rs.getTimestamp(6).toInstant()));
+        }
+      }
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("stored event payload is not JSON", e);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,187 @@
+package dev.courier.whatsapp.instance;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.courier.whatsapp.validation.FieldReader;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/** Owns {@code courier_instance}. */
+public final class InstanceStore {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String COLUMNS =
+      """
+      id, organization_id, name, provider, settings, default_region, time_zone, ordering, order_release,
+      extract(epoch FROM order_release_timeout) * 1000 AS release_ms, limits,
+      extract(epoch FROM typing) * 1000 AS typing_ms, extract(epoch FROM in_doubt_window) * 1000 AS in_doubt_ms,
+      in_doubt_policy, state, state_reason, state_changed_at, phone_number_id, created_at, updated_at
+      """;
+  private static final String INSERT =
+      """
+      INSERT INTO courier_instance (id, organization_id, name, provider, settings, default_region, time_zone,
+          ordering, order_release, order_release_timeout, limits, typing, in_doubt_window, in_doubt_policy,
+          state, state_changed_at, phone_number_id, created_at, updated_at)
+      VALUES (?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ? * interval '1 millisecond', ?::jsonb, ? * interval '1 millisecond',
+          ? * interval '1 millisecond', ?, ?, ?, ?, ?, ?)
+      """;
+  private static final String BY_ID = "SELECT " + COLUMNS + " FROM courier_instance WHERE id = ? AND deleted_at IS NULL";
+  private static final String BY_ORG_ID =
+      "SELECT " + COLUMNS + " FROM courier_instance WHERE id = ? AND organization_id = ? AND deleted_at IS NULL";
+  private static final String BY_PHONE_NUMBER_ID =
+      "SELECT " + COLUMNS + " FROM courier_instance WHERE organization_id = ? AND phone_number_id = ? AND deleted_at IS NULL";
+  private static final String LIST =
+      "SELECT " + COLUMNS + " FROM courier_instance WHERE organization_id = ? AND deleted_at IS NULL AND id > ? ORDER BY id LIMIT ?";
+  private static final String SET_STATE =
+      """
+      UPDATE courier_instance SET state = ?, state_reason = ?, state_changed_at = ?, updated_at = ?
+      WHERE id = ? AND state IS DISTINCT FROM ? AND deleted_at IS NULL
+      """;
+
+  private final DataSource dataSource;
+
+  public InstanceStore(DataSource dataSource) {
+    this.dataSource = dataSource;
+  }
+
+  public void instanceInsert(Connection conn, Instance i, ObjectNode userLimits) throws SQLException {
+    try (PreparedStatement ps = conn.prepareStatement(INSERT)) {
+      ps.setString(1, i.id());
+      ps.setString(2, i.organizationId());
+      ps.setString(3, i.name());
+      ps.setString(4, i.provider().text());
+      ps.setString(5, i.settings().toString());
+      ps.setString(6, i.defaultRegion());
+      ps.setString(7, i.timeZone().getId());
+      ps.setString(8, i.ordering());
+      ps.setString(9, i.orderRelease());
+      ps.setLong(10, i.orderReleaseTimeout().toMillis());
+      ps.setString(11, userLimits.toString());
+      ps.setObject(12, i.typing() == null ? null : i.typing().toMillis());
+      ps.setLong(13, i.inDoubtWindow().toMillis());
+      ps.setString(14, i.inDoubtPolicy());
+      ps.setString(15, i.state().text());
+      ps.setTimestamp(16, Timestamp.from(i.stateChangedAt()));
+      ps.setString(17, i.phoneNumberId());
+      ps.setTimestamp(18, Timestamp.from(i.createdAt()));
+      ps.setTimestamp(19, Timestamp.from(i.updatedAt()));
+      ps.executeUpdate();
+    }
+  }
+
+  /** An instance of any organization (workers and provider callbacks). */
+  public Optional<Instance> instanceGet(String id) throws SQLException {
+    return one(BY_ID, id);
+  }
+
+  /** An instance, only when it belongs to {@code organizationId}. */
+  public Optional<Instance> instanceGet(String organizationId, String id) throws SQLException {
+    return one(BY_ORG_ID, id, organizationId);
+  }
+
+  public Optional<Instance> instanceByPhoneNumberId(String organizationId, String phoneNumberId) throws SQLException {
+    return one(BY_PHONE_NUMBER_ID, organizationId, phoneNumberId);
+  }
+
+  public List<Instance> instanceList(String organizationId, String afterId, int limit) throws SQLException {
+    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(LIST)) {
+      ps.setString(1, organizationId);
+      ps.setString(2, afterId == null ? "" : afterId);
+      ps.setInt(3, limit);
+      List<Instance> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(read(rs));
+        }
+      }
+      return out;
+    }
+  }
+
+  /** Organizations that have at least one instance. */
+  public List<String> organizationsWithInstances() throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(
+            "SELECT DISTINCT organization_id FROM courier_instance WHERE deleted_at IS NULL ORDER BY 1");
+        ResultSet rs = ps.executeQuery()) {
+      List<String> out = new ArrayList<>();
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+      return out;
+    }
+  }
+
+  /** Sets the state; false when it already was that (nothing changed). */
+  public boolean instanceSetState(Connection conn, String id, InstanceState state, String reason, Instant now)
+      throws SQLException {
+    try (PreparedStatement ps = conn.prepareStatement(SET_STATE)) {
+      ps.setString(1, state.text());
+      ps.setString(2, reason);
+      ps.setTimestamp(3, Timestamp.from(now));
+      ps.setTimestamp(4, Timestamp.from(now));
+      ps.setString(5, id);
+      ps.setString(6, state.text());
+      return ps.executeUpdate() == 1;
+    }
+  }
+
+  private Optional<Instance> one(String sql, String... params) throws SQLException {
+    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < params.length; i++) {
+        ps.setString(i + 1, params[i]);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+      }
+    }
+  }
+
+  private static Instance read(ResultSet rs) throws SQLException {
+    try {
+      ProviderKind provider = ProviderKind.of(rs.getString("provider")).orElseThrow();
+      ZoneId zone = ZoneId.of(rs.getString("time_zone"));
+      ObjectNode userLimits = (ObjectNode) JSON.readTree(rs.getString("limits"));
+      FieldReader r = new FieldReader();
+      InstanceLimits limits = InstanceLimits.parse(InstanceLimits.merge(provider, zone, userLimits), "limits", r);
+      if (!r.ok()) {
+        throw new IllegalStateException("stored limits of instance " + rs.getString("id") + " are invalid: " + r.errors());
+      }
+      double typingMs = rs.getDouble("typing_ms");
+      Duration typing = rs.wasNull() ? null : Duration.ofMillis(Math.round(typingMs));
+      return new Instance(
+          rs.getString("id"),
+          rs.getString("organization_id"),
+          rs.getString("name"),
+          provider,
+          (ObjectNode) JSON.readTree(rs.getString("settings")),
+          rs.getString("default_region"),
+          zone,
+          rs.getString("ordering"),
+          rs.getString("order_release"),
+          Duration.ofMillis(Math.round(rs.getDouble("release_ms"))),
+          limits,
+          typing,
+          Duration.ofMillis(Math.round(rs.getDouble("in_doubt_ms"))),
+          rs.getString("in_doubt_policy"),
+          InstanceState.of(rs.getString("state")),
+          rs.getString("state_reason"),
+          rs.getTimestamp("state_changed_at").toInstant(),
+          rs.getString("phone_number_id"),
+          rs.getTimestamp("created_at").toInstant(),
+          rs.getTimestamp("updated_at").toInstant());
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("stored JSON of instance " + rs.getString("id") + " is not JSON", e);
+    }
+  }
+}

@@ -1,0 +1,252 @@
+package dev.courier.whatsapp.instance;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.i18n.phonenumbers.PhoneNumberUtil;
+import dev.courier.queue.CourierQueue;
+import dev.courier.queue.LimiterConfig;
+import dev.courier.whatsapp.Ids;
+import dev.courier.whatsapp.NotFoundException;
+import dev.courier.whatsapp.event.DomainEvent;
+import dev.courier.whatsapp.event.EventStore;
+import dev.courier.whatsapp.store.Tx;
+import dev.courier.whatsapp.validation.Durations;
+import dev.courier.whatsapp.validation.FieldReader;
+import dev.courier.whatsapp.validation.InvalidRequestException;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Instances: create, read, pause and resume, connection state. An instance's limits live in the
+ * engine as limiters ({@code wa:<id>} for the number, {@code wa:<id>:pair:*} per recipient); a
+ * paused instance's limiter is paused, so its messages wait in the database without being claimed.
+ */
+public final class Instances {
+  private static final Logger LOG = LoggerFactory.getLogger(Instances.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Set<String> FIELDS = Set.of(
+      "name", "provider", "settings", "defaultRegion", "timeZone", "ordering", "orderRelease",
+      "orderReleaseTimeout", "limits", "typing", "inDoubt");
+  static final Duration DEFAULT_RELEASE_TIMEOUT = Duration.ofSeconds(60);
+  static final Duration DEFAULT_IN_DOUBT_WINDOW = Duration.ofMinutes(10);
+  static final Duration GATEWAY_TYPING = Duration.ofSeconds(2);
+
+  private final DataSource dataSource;
+  private final InstanceStore store;
+  private final EventStore events;
+  private final CourierQueue engine;
+  private final Clock clock;
+
+  public Instances(DataSource dataSource, InstanceStore store, EventStore events, CourierQueue engine, Clock clock) {
+    this.dataSource = dataSource;
+    this.store = store;
+    this.events = events;
+    this.engine = engine;
+    this.clock = clock;
+  }
+
+  /** Creates an instance from a request body in the API's shape. */
+  public Instance create(String organizationId, JsonNode body) throws SQLException {
+    FieldReader r = new FieldReader();
+    if (body == null || !body.isObject()) {
+      throw new InvalidRequestException("", "the body must be a JSON object");
+    }
+    r.onlyKnown(body, "", FIELDS);
+    String name = r.text(body, "", "name", true);
+    if (name != null && (name.length() > 64 || !name.matches("[A-Za-z0-9][A-Za-z0-9 ._-]*"))) {
+      r.error("name", "must be 1-64 letters, digits, spaces, dots, dashes or underscores");
+    }
+    String providerText = r.choice(body, "", "provider", Set.of("cloud_api", "gateway", "simulator"), null);
+    ProviderKind provider = providerText == null ? null : ProviderKind.of(providerText).orElseThrow();
+    JsonNode settingsNode = r.object(body, "", "settings", provider != null && provider != ProviderKind.SIMULATOR);
+    ObjectNode settings = settingsNode == null ? JSON.createObjectNode() : (ObjectNode) settingsNode;
+    if (provider != null) {
+      ProviderSettings.validate(provider, settings, r);
+    }
+    String region = r.text(body, "", "defaultRegion", false);
+    if (region != null && !PhoneNumberUtil.getInstance().getSupportedRegions().contains(region)) {
+      r.error("defaultRegion", "must be a two-letter region code such as BR or US");
+    }
+    ZoneId zone = Optional.ofNullable(r.zone(body, "", "timeZone", false)).orElse(ZoneOffset.UTC);
+    String ordering = r.choice(body, "", "ordering", Set.of("chat", "instance"), "chat");
+    String release = r.choice(body, "", "orderRelease", Set.of("accepted", "sent"), "accepted");
+    Duration releaseTimeout = Optional.ofNullable(r.duration(body, "", "orderReleaseTimeout", false)).orElse(DEFAULT_RELEASE_TIMEOUT);
+    Duration typing = r.duration(body, "", "typing", false);
+    JsonNode inDoubt = r.object(body, "", "inDoubt", false);
+    r.onlyKnown(inDoubt, "inDoubt", Set.of("window", "policy"));
+    Duration window = Optional.ofNullable(r.duration(inDoubt, "inDoubt", "window", false)).orElse(DEFAULT_IN_DOUBT_WINDOW);
+    String policy = r.choice(inDoubt, "inDoubt", "policy", Set.of("resend", "fail"), "resend");
+    JsonNode limitsNode = body.get("limits");
+    ObjectNode userLimits = limitsNode != null && limitsNode.isObject() ? (ObjectNode) limitsNode : JSON.createObjectNode();
+    if (limitsNode != null && !limitsNode.isNull() && !limitsNode.isObject()) {
+      r.error("limits", "must be an object");
+    }
+    InstanceLimits limits = null;
+    if (provider != null) {
+      // Validate what the user gave with its own paths, then build the effective limits.
+      InstanceLimits.parse(userLimits, "limits", r);
+      limits = InstanceLimits.parse(InstanceLimits.merge(provider, zone, userLimits), "limits", new FieldReader());
+    }
+    r.throwIfInvalid();
+    if (typing == null && provider == ProviderKind.GATEWAY) {
+      typing = GATEWAY_TYPING;
+    }
+    Instant now = clock.instant();
+    String phoneNumberId = provider == ProviderKind.CLOUD_API ? settings.path("phoneNumberId").asText(null) : null;
+    Instance instance = new Instance(
+        Ids.next("ins", clock), organizationId, name, provider, settings, region, zone, ordering, release,
+        releaseTimeout, limits, typing, window, policy, InstanceState.CONNECTED, null, now, phoneNumberId, now, now);
+    applyLimiters(instance);
+    try {
+      Tx.run(dataSource, conn -> {
+        store.instanceInsert(conn, instance, userLimits);
+        return null;
+      });
+    } catch (SQLException e) {
+      if ("23505".equals(e.getSQLState())) {
+        String field = e.getMessage() != null && e.getMessage().contains("phone_number") ? "settings.phoneNumberId" : "name";
+        throw new InvalidRequestException(field, "another instance of this organization already uses it");
+      }
+      throw e;
+    }
+    LOG.info("instance created id={} organization={} provider={}", instance.id(), organizationId, provider.text());
+    return instance;
+  }
+
+  public Instance get(String organizationId, String id) throws SQLException {
+    return store.instanceGet(organizationId, id).orElseThrow(() -> new NotFoundException("instance", id));
+  }
+
+  public Optional<Instance> find(String id) throws SQLException {
+    return store.instanceGet(id);
+  }
+
+  public Optional<Instance> byPhoneNumberId(String organizationId, String phoneNumberId) throws SQLException {
+    return store.instanceByPhoneNumberId(organizationId, phoneNumberId);
+  }
+
+  public List<Instance> list(String organizationId, String afterId, int limit) throws SQLException {
+    return store.instanceList(organizationId, afterId, limit);
+  }
+
+  /** Pauses an instance (by a user, or because the provider flagged it) and raises instance.paused. */
+  public Instance pause(String organizationId, String id, String reason) throws SQLException {
+    Instance i = get(organizationId, id);
+    setState(i, InstanceState.PAUSED, reason, "instance.paused");
+    return get(organizationId, id);
+  }
+
+  public Instance resume(String organizationId, String id) throws SQLException {
+    Instance i = get(organizationId, id);
+    setState(i, InstanceState.CONNECTED, null, "instance.resumed");
+    return get(organizationId, id);
+  }
+
+  /** A provider said the number's session is up or down (gateways). A paused instance stays paused. */
+  public void connection(Instance i, boolean connected) throws SQLException {
+    if (i.state() == InstanceState.PAUSED) {
+      return;
+    }
+    setState(i, connected ? InstanceState.CONNECTED : InstanceState.DISCONNECTED, null,
+        connected ? "instance.connected" : "instance.disconnected");
+  }
+
+  /** Pauses messages that use one template of an instance (Meta paused or disabled it). */
+  public void pauseTemplate(Instance i, String template) {
+    engine.setLimiter(i.templateLimiterKey(template), LimiterConfig.none().withPaused(true));
+    LOG.warn("template paused instance={} template={}", i.id(), template);
+  }
+
+  public void resumeTemplate(Instance i, String template) {
+    engine.setLimiter(i.templateLimiterKey(template), LimiterConfig.none());
+  }
+
+  private void setState(Instance i, InstanceState state, String reason, String eventType) throws SQLException {
+    Instant now = clock.instant();
+    List<DomainEvent> raised = new ArrayList<>();
+    boolean changed = Tx.run(dataSource, conn -> {
+      boolean c = store.instanceSetState(conn, i.id(), state, reason, now);
+      if (c) {
+        ObjectNode payload = JSON.createObjectNode().put("instanceId", i.id()).put("state", state.text());
+        payload.put("reason", reason);
+        raised.add(events.eventInsert(conn, i.organizationId(), eventType, i.id(), payload));
+      }
+      return c;
+    });
+    // The limiter follows the state after the commit; a crash in between is healed by syncLimiters
+    // at the next start, and the send worker checks the state itself meanwhile.
+    engine.setLimiter(i.limiterKey(), i.limits().numberLimiter(state == InstanceState.PAUSED));
+    if (changed) {
+      LOG.info("instance state id={} state={} reason={}", i.id(), state.text(), reason);
+      events.publishAfterCommit(raised);
+    }
+  }
+
+  /** Writes an instance's limiters to the engine. */
+  public void applyLimiters(Instance i) {
+    engine.setLimiter(i.limiterKey(), i.limits().numberLimiter(i.state() == InstanceState.PAUSED));
+    LimiterConfig pair = i.limits().pairLimiter();
+    if (pair == null) {
+      engine.removeLimiter(i.pairLimiterPattern());
+    } else {
+      engine.setLimiter(i.pairLimiterPattern(), pair);
+    }
+    // The prefix of template limiters: unpaused templates pass.
+    engine.setLimiter("wa:" + i.id() + ":tpl:*", LimiterConfig.none());
+  }
+
+  /** Re-applies every instance's limiters (at start: heals a crash between a state change and its limiter). */
+  public int syncLimiters() throws SQLException {
+    int n = 0;
+    for (String org : store.organizationsWithInstances()) {
+      String after = null;
+      while (true) {
+        List<Instance> page = store.instanceList(org, after, 500);
+        for (Instance i : page) {
+          applyLimiters(i);
+          n++;
+        }
+        if (page.size() < 500) {
+          break;
+        }
+        after = page.get(page.size() - 1).id();
+      }
+    }
+    return n;
+  }
+
+  /** The instance in the API's shape (secrets left out). */
+  public static ObjectNode toJson(Instance i) {
+    ObjectNode o = JSON.createObjectNode();
+    o.put("id", i.id());
+    o.put("name", i.name());
+    o.put("provider", i.provider().text());
+    o.set("settings", ProviderSettings.redacted(i.settings()));
+    o.put("defaultRegion", i.defaultRegion());
+    o.put("timeZone", i.timeZone().getId());
+    o.put("ordering", i.ordering());
+    o.put("orderRelease", i.orderRelease());
+    o.put("orderReleaseTimeout", Durations.format(i.orderReleaseTimeout()));
+    o.put("typing", i.typing() == null ? null : Durations.format(i.typing()));
+    o.putObject("inDoubt").put("window", Durations.format(i.inDoubtWindow())).put("policy", i.inDoubtPolicy());
+    o.set("limits", i.limits().toJson());
+    o.put("state", i.state().text());
+    o.put("stateReason", i.stateReason());
+    o.put("stateChangedAt", i.stateChangedAt().toString());
+    o.put("createdAt", i.createdAt().toString());
+    o.put("updatedAt", i.updatedAt().toString());
+    return o;
+  }
+}

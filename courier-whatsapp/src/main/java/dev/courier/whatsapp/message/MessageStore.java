@@ -1,0 +1,418 @@
+package dev.courier.whatsapp.message;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * Owns {@code courier_message}, its status history ({@code courier_message_status}) and send
+ * attempts ({@code courier_message_attempt}). Every status change is one statement that also
+ * appends the history row, guarded by the statuses it may leave: zero rows is a lost race, not an
+ * error.
+ */
+public final class MessageStore {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** One status history entry. */
+  public record StatusEntry(String status, Instant at, ObjectNode detail) {}
+
+  /** One call to the provider. */
+  public record Attempt(int jobAttempt, Instant startedAt, Instant finishedAt, String outcome,
+      String errorClass, String errorCode, String errorMessage) {}
+
+  private static final String COLUMNS =
+      """
+      seq, id, organization_id, instance_id, recipient, type, content, reply_to, template_name, priority,
+      extract(epoch FROM typing) * 1000 AS typing_ms, order_key, metadata, idempotency_key, status, job_id,
+      provider_message_id, send_attempt, throttle_count, in_doubt_since, error_code, error_message,
+      scheduled_at, created_at, updated_at, sent_at, delivered_at, read_at, failed_at
+      """;
+
+  private static final String INSERT =
+      """
+      WITH m AS (
+        INSERT INTO courier_message (id, organization_id, instance_id, recipient, type, content, reply_to,
+            template_name, priority, typing, order_key, metadata, idempotency_key, request_hash, status, job_id,
+            scheduled_at, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ? * interval '1 millisecond', ?, ?::jsonb, ?, ?, 'queued', ?, ?, ?, ?)
+        RETURNING id, seq, created_at)
+      INSERT INTO courier_message_status (message_id, status, at) SELECT id, 'queued', created_at FROM m
+      RETURNING (SELECT seq FROM m)
+      """;
+
+  // Each transition appends its history row in the same statement.
+  private static final String TRANSITION =
+      """
+      WITH m AS (
+        UPDATE courier_message SET status = ?, updated_at = ?, %s
+        WHERE id = ? AND status = ANY (?)
+        RETURNING id)
+      INSERT INTO courier_message_status (message_id, status, at, detail)
+        SELECT id, ?, ?, ?::jsonb FROM m
+      """;
+
+  private final DataSource dataSource;
+
+  public MessageStore(DataSource dataSource) {
+    this.dataSource = dataSource;
+  }
+
+  /** Inserts a new queued message and its first history entry; returns its sequence number. */
+  public long messageInsert(Connection conn, Message m, String requestHash) throws SQLException {
+    try (PreparedStatement ps = conn.prepareStatement(INSERT)) {
+      ps.setString(1, m.id());
+      ps.setString(2, m.organizationId());
+      ps.setString(3, m.instanceId());
+      ps.setString(4, m.recipient());
+      ps.setString(5, m.type());
+      ps.setString(6, m.content().toString());
+      ps.setString(7, m.replyTo());
+      ps.setString(8, m.templateName());
+      ps.setInt(9, m.priority());
+      ps.setObject(10, m.typing() == null ? null : m.typing().toMillis(), Types.BIGINT);
+      ps.setString(11, m.orderKey());
+      ps.setString(12, m.metadata() == null ? null : m.metadata().toString());
+      ps.setString(13, m.idempotencyKey());
+      ps.setString(14, requestHash);
+      ps.setObject(15, m.jobId(), Types.BIGINT);
+      ps.setTimestamp(16, Timestamp.from(m.scheduledAt()));
+      ps.setTimestamp(17, Timestamp.from(m.createdAt()));
+      ps.setTimestamp(18, Timestamp.from(m.updatedAt()));
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  public Optional<Message> messageGet(String id) throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      return messageGet(c, id, false);
+    }
+  }
+
+  /** Reads a message, locking its row when {@code lock} (inside the caller's transaction). */
+  public Optional<Message> messageGet(Connection c, String id, boolean lock) throws SQLException {
+    return one(c, "SELECT " + COLUMNS + " FROM courier_message WHERE id = ?" + (lock ? " FOR UPDATE" : ""), id);
+  }
+
+  public Optional<Message> messageByProviderId(Connection c, String instanceId, String providerId, boolean lock)
+      throws SQLException {
+    return one(c, "SELECT " + COLUMNS + " FROM courier_message WHERE instance_id = ? AND provider_message_id = ?"
+        + (lock ? " FOR UPDATE" : ""), instanceId, providerId);
+  }
+
+  public Optional<Message> messageByIdempotencyKey(Connection c, String organizationId, String key) throws SQLException {
+    return one(c, "SELECT " + COLUMNS + " FROM courier_message WHERE organization_id = ? AND idempotency_key = ?",
+        organizationId, key);
+  }
+
+  public Optional<String> messageRequestHash(Connection c, String id) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT request_hash FROM courier_message WHERE id = ?")) {
+      ps.setString(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
+      }
+    }
+  }
+
+  public Optional<Message> messageByJobId(long jobId) throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM courier_message WHERE job_id = ?")) {
+      ps.setLong(1, jobId);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+      }
+    }
+  }
+
+  /** Messages of an organization, newest first, optionally filtered. */
+  public List<Message> messageList(String organizationId, String instanceId, String status, String recipient,
+      Long beforeSeq, int limit) throws SQLException {
+    String sql = "SELECT " + COLUMNS + " FROM courier_message WHERE organization_id = ?"
+        + " AND (?::text IS NULL OR instance_id = ?) AND (?::text IS NULL OR status = ?)"
+        + " AND (?::text IS NULL OR recipient = ?) AND seq < ? ORDER BY seq DESC LIMIT ?";
+    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, organizationId);
+      ps.setString(2, instanceId);
+      ps.setString(3, instanceId);
+      ps.setString(4, status);
+      ps.setString(5, status);
+      ps.setString(6, recipient);
+      ps.setString(7, recipient);
+      ps.setLong(8, beforeSeq == null ? Long.MAX_VALUE : beforeSeq);
+      ps.setInt(9, limit);
+      List<Message> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(read(rs));
+        }
+      }
+      return out;
+    }
+  }
+
+  /** Queued messages of an instance in the order they will go (priority, then enqueue order). */
+  public List<Message> messageQueue(String instanceId, long offset, int limit) throws SQLException {
+    String sql = "SELECT " + COLUMNS + " FROM courier_message WHERE instance_id = ? AND status = 'queued'"
+        + " ORDER BY priority, seq LIMIT ? OFFSET ?";
+    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, instanceId);
+      ps.setInt(2, limit);
+      ps.setLong(3, offset);
+      List<Message> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(read(rs));
+        }
+      }
+      return out;
+    }
+  }
+
+  /**
+   * Where a queued message stands in its order key: 1 when it goes next. Counts messages in flight
+   * and those queued ahead (more urgent, or as urgent and older).
+   */
+  public int messageQueuePosition(Connection c, Message m) throws SQLException {
+    String sql =
+        """
+        SELECT (SELECT count(*) FROM courier_message
+                WHERE instance_id = ? AND order_key = ? AND status = 'queued'
+                  AND (priority < ? OR (priority = ? AND seq < ?)))
+             + (SELECT count(*) FROM courier_message WHERE order_key = ? AND status IN ('sending', 'in_doubt'))
+        """;
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, m.instanceId());
+      ps.setString(2, m.orderKey());
+      ps.setInt(3, m.priority());
+      ps.setInt(4, m.priority());
+      ps.setLong(5, m.seq());
+      ps.setString(6, m.orderKey());
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getInt(1) + 1;
+      }
+    }
+  }
+
+  public List<StatusEntry> messageHistory(String id) throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(
+            "SELECT status, at, detail FROM courier_message_status WHERE message_id = ? ORDER BY seq")) {
+      ps.setString(1, id);
+      List<StatusEntry> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new StatusEntry(rs.getString(1), rs.getTimestamp(2).toInstant(), json(rs.getString(3))));
+        }
+      }
+      return out;
+    }
+  }
+
+  public List<Attempt> messageAttempts(String id) throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(
+            "SELECT job_attempt, started_at, finished_at, outcome, error_class, error_code, error_message "
+                + "FROM courier_message_attempt WHERE message_id = ? ORDER BY seq")) {
+      ps.setString(1, id);
+      List<Attempt> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          Timestamp fin = rs.getTimestamp(3);
+          out.add(new Attempt(rs.getInt(1), rs.getTimestamp(2).toInstant(), fin == null ? null : fin.toInstant(),
+              rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7)));
+        }
+      }
+      return out;
+    }
+  }
+
+  /** Records one provider call and its outcome. */
+  public void attemptInsert(Connection c, String messageId, int jobAttempt, Instant started, Instant finished,
+      String outcome, String errorClass, String errorCode, String errorMessage) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "INSERT INTO courier_message_attempt (message_id, job_attempt, started_at, finished_at, outcome, error_class,"
+            + " error_code, error_message) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+      ps.setString(1, messageId);
+      ps.setInt(2, jobAttempt);
+      ps.setTimestamp(3, Timestamp.from(started));
+      ps.setTimestamp(4, finished == null ? null : Timestamp.from(finished));
+      ps.setString(5, outcome);
+      ps.setString(6, errorClass);
+      ps.setString(7, errorCode);
+      ps.setString(8, errorMessage);
+      ps.executeUpdate();
+    }
+  }
+
+  /** queued or in_doubt → sending, remembering the job attempt that calls the provider. */
+  public boolean messageMarkSending(Connection c, String id, int jobAttempt, Instant now) throws SQLException {
+    return transition(c, id, List.of("queued", "in_doubt"), "sending", now, null, "send_attempt = ?", jobAttempt);
+  }
+
+  /** The provider accepted it: sending or in_doubt → sent with the provider's id. */
+  public boolean messageMarkSent(Connection c, String id, String providerId, Instant now, ObjectNode detail) throws SQLException {
+    return transition(c, id, List.of("sending", "in_doubt"), "sent", now, detail,
+        "provider_message_id = ?, sent_at = coalesce(sent_at, ?), in_doubt_since = NULL", providerId, Timestamp.from(now));
+  }
+
+  /** Back in the queue (throttled, instance unavailable or paused, retry): sending → queued. */
+  public boolean messageRequeue(Connection c, String id, boolean throttled, Instant now, ObjectNode detail) throws SQLException {
+    return transition(c, id, List.of("sending"), "queued", now, detail,
+        "throttle_count = throttle_count + ?", throttled ? 1 : 0);
+  }
+
+  /** sending → in_doubt: the send may have happened; reconcile before any resend. */
+  public boolean messageMarkInDoubt(Connection c, String id, Instant now, ObjectNode detail) throws SQLException {
+    return transition(c, id, List.of("sending"), "in_doubt", now, detail,
+        "in_doubt_since = coalesce(in_doubt_since, ?)", Timestamp.from(now));
+  }
+
+  public boolean messageMarkFailed(Connection c, String id, String code, String text, Instant now, ObjectNode detail)
+      throws SQLException {
+    return transition(c, id, List.of("queued", "sending", "in_doubt"), "failed", now, detail,
+        "error_code = ?, error_message = ?, failed_at = ?", code, text, Timestamp.from(now));
+  }
+
+  public boolean messageCancel(Connection c, String id, Instant now) throws SQLException {
+    return transition(c, id, List.of("queued"), "cancelled", now, null, "error_code = NULL");
+  }
+
+  /**
+   * Applies a provider callback's status that moves the message forward (the caller decided it
+   * does), with the provider id when the message did not have it yet.
+   */
+  public boolean messageApplyCallback(Connection c, String id, MessageStatus from, MessageStatus to, Instant at,
+      String providerId, String errorCode, String errorText, ObjectNode detail) throws SQLException {
+    String set =
+        """
+        provider_message_id = coalesce(provider_message_id, ?), in_doubt_since = NULL,
+        sent_at = CASE WHEN ? IN ('sent', 'delivered', 'read') THEN coalesce(sent_at, ?) ELSE sent_at END,
+        delivered_at = CASE WHEN ? = 'delivered' THEN coalesce(delivered_at, ?) ELSE delivered_at END,
+        read_at = CASE WHEN ? = 'read' THEN coalesce(read_at, ?) ELSE read_at END,
+        failed_at = CASE WHEN ? = 'failed' THEN ? ELSE NULL END,
+        error_code = CASE WHEN ? = 'failed' THEN ? ELSE error_code END,
+        error_message = CASE WHEN ? = 'failed' THEN ? ELSE error_message END
+        """;
+    Timestamp ts = Timestamp.from(at);
+    String s = to.text();
+    return transition(c, id, List.of(from.text()), s, at, detail, set,
+        providerId, s, ts, s, ts, s, ts, s, ts, s, errorCode, s, errorText);
+  }
+
+  /** Messages of an instance (optionally of one recipient) still queued, locked, for cancelling. */
+  public List<Message> messageQueuedForCancel(Connection c, String instanceId, String recipient, int limit)
+      throws SQLException {
+    String sql = "SELECT " + COLUMNS + " FROM courier_message WHERE instance_id = ? AND status = 'queued'"
+        + " AND (?::text IS NULL OR recipient = ?) ORDER BY seq LIMIT ? FOR UPDATE SKIP LOCKED";
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, instanceId);
+      ps.setString(2, recipient);
+      ps.setString(3, recipient);
+      ps.setInt(4, limit);
+      List<Message> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(read(rs));
+        }
+      }
+      return out;
+    }
+  }
+
+  private boolean transition(Connection c, String id, List<String> from, String to, Instant now, ObjectNode detail,
+      String set, Object... setParams) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(String.format(TRANSITION, set))) {
+      int i = 1;
+      ps.setString(i++, to);
+      ps.setTimestamp(i++, Timestamp.from(now));
+      for (Object p : setParams) {
+        ps.setObject(i++, p);
+      }
+      ps.setString(i++, id);
+      ps.setArray(i++, c.createArrayOf("text", from.toArray()));
+      ps.setString(i++, to);
+      ps.setTimestamp(i++, Timestamp.from(now));
+      ps.setString(i, detail == null ? null : detail.toString());
+      return ps.executeUpdate() == 1;
+    }
+  }
+
+  private static Optional<Message> one(Connection c, String sql, String... params) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < params.length; i++) {
+        ps.setString(i + 1, params[i]);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+      }
+    }
+  }
+
+  private static Message read(ResultSet rs) throws SQLException {
+    double typingMs = rs.getDouble("typing_ms");
+    Duration typing = rs.wasNull() ? null : Duration.ofMillis(Math.round(typingMs));
+    long job = rs.getLong("job_id");
+    Long jobId = rs.wasNull() ? null : job;
+    return new Message(
+        rs.getLong("seq"),
+        rs.getString("id"),
+        rs.getString("organization_id"),
+        rs.getString("instance_id"),
+        rs.getString("recipient"),
+        rs.getString("type"),
+        json(rs.getString("content")),
+        rs.getString("reply_to"),
+        rs.getString("template_name"),
+        rs.getInt("priority"),
+        typing,
+        rs.getString("order_key"),
+        json(rs.getString("metadata")),
+        rs.getString("idempotency_key"),
+        MessageStatus.of(rs.getString("status")).orElseThrow(),
+        jobId,
+        rs.getString("provider_message_id"),
+        rs.getInt("send_attempt"),
+        rs.getInt("throttle_count"),
+        instant(rs, "in_doubt_since"),
+        rs.getString("error_code"),
+        rs.getString("error_message"),
+        instant(rs, "scheduled_at"),
+        instant(rs, "created_at"),
+        instant(rs, "updated_at"),
+        instant(rs, "sent_at"),
+        instant(rs, "delivered_at"),
+        instant(rs, "read_at"),
+        instant(rs, "failed_at"));
+  }
+
+  private static Instant instant(ResultSet rs, String col) throws SQLException {
+    Timestamp t = rs.getTimestamp(col);
+    return t == null ? null : t.toInstant();
+  }
+
+  private static ObjectNode json(String text) {
+    if (text == null) {
+      return null;
+    }
+    try {
+      return (ObjectNode) JSON.readTree(text);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("stored message JSON is not JSON", e);
+    }
+  }
+}

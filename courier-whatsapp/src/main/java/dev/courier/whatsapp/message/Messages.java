@@ -1,0 +1,370 @@
+package dev.courier.whatsapp.message;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.courier.queue.CourierQueue;
+import dev.courier.queue.JobRequest;
+import dev.courier.queue.OrderKey;
+import dev.courier.queue.Priority;
+import dev.courier.whatsapp.Ids;
+import dev.courier.whatsapp.NotFoundException;
+import dev.courier.whatsapp.instance.Instance;
+import dev.courier.whatsapp.instance.Instances;
+import dev.courier.whatsapp.instance.ProviderKind;
+import dev.courier.whatsapp.store.Tx;
+import dev.courier.whatsapp.validation.Durations;
+import dev.courier.whatsapp.validation.FieldError;
+import dev.courier.whatsapp.validation.FieldReader;
+import dev.courier.whatsapp.validation.InvalidRequestException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import javax.sql.DataSource;
+
+/**
+ * Accepting, reading and cancelling messages. Accepting one is one transaction: the message row
+ * (status {@code queued}), its first history entry and its send job (queue {@value #QUEUE}, order key
+ * per chat or per instance, the instance's limiters) commit together, or nothing does.
+ */
+public final class Messages {
+  public static final String SEND_KIND = "whatsapp.send";
+  public static final String QUEUE = "outbound";
+  /** Retryable failures (network, not throttling or unavailability, which spend none) a message may take. */
+  public static final int MAX_ATTEMPTS = 8;
+  static final Duration MAX_TYPING = Duration.ofSeconds(60);
+  static final int MAX_METADATA_BYTES = 16 * 1024;
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Set<String> FIELDS = Set.of(
+      "instanceId", "to", "type", "priority", "sendAt", "delay", "typing", "orderKey", "metadata", "replyTo");
+
+  /** A message was accepted (or, for a repeated idempotency key, had been). */
+  public record Accepted(Message message, int queuePosition, boolean replayed) {}
+
+  /** What send jobs carry. */
+  public record SendArgs(String messageId) {}
+
+  private final DataSource dataSource;
+  private final MessageStore store;
+  private final Instances instances;
+  private final CourierQueue engine;
+  private final Clock clock;
+
+  public Messages(DataSource dataSource, MessageStore store, Instances instances, CourierQueue engine, Clock clock) {
+    this.dataSource = dataSource;
+    this.store = store;
+    this.instances = instances;
+    this.engine = engine;
+    this.clock = clock;
+  }
+
+  /** A message request, validated and normalised. */
+  public record Draft(Instance instance, String to, String type, ObjectNode content, String replyTo, int priority,
+      Instant runAt, Duration typing, String orderKey, ObjectNode metadata, String requestHash) {}
+
+  /** Validates a request body in the API's shape; every invalid field is reported at once. */
+  public Draft draft(String organizationId, JsonNode body, boolean lenientContent) throws SQLException {
+    if (body == null || !body.isObject()) {
+      throw new InvalidRequestException("", "the body must be a JSON object");
+    }
+    FieldReader r = new FieldReader();
+    Set<String> allowed = new HashSet<>(FIELDS);
+    allowed.addAll(MessageTypes.ALL);
+    r.onlyKnown(body, "", allowed);
+    String instanceId = r.text(body, "", "instanceId", true);
+    Instance instance = null;
+    if (instanceId != null) {
+      instance = instances.find(instanceId).filter(i -> i.organizationId().equals(organizationId)).orElse(null);
+      if (instance == null) {
+        r.error("instanceId", "no instance " + instanceId + " in this organization");
+      }
+    }
+    String type = r.text(body, "", "type", true);
+    ObjectNode content = null;
+    if (type != null) {
+      if (!MessageTypes.ALL.contains(type)) {
+        r.error("type", "must be one of " + String.join(", ", MessageTypes.ALL.stream().sorted().toList()));
+      } else {
+        for (String other : MessageTypes.ALL) {
+          if (!other.equals(type) && body.has(other)) {
+            r.error(other, "does not belong to a message of type " + type);
+          }
+        }
+        List<FieldError> contentErrors = new ArrayList<>();
+        content = ContentValidator.validate(type, body.get(type), lenientContent, contentErrors);
+        contentErrors.forEach(e -> r.error(e.field(), e.message()));
+      }
+    }
+    String to = null;
+    String rawTo = r.text(body, "", "to", true);
+    if (rawTo != null && instance != null) {
+      try {
+        to = Recipients.normalize(rawTo, instance.defaultRegion(), instance.provider() == ProviderKind.GATEWAY);
+      } catch (InvalidRequestException e) {
+        e.errors().forEach(err -> r.error(err.field(), err.message()));
+      }
+    }
+    int priority = priority(body.get("priority"), r);
+    Instant now = clock.instant();
+    OffsetDateTime sendAt = r.time(body, "", "sendAt");
+    Duration delay = r.duration(body, "", "delay", false);
+    Instant runAt = (sendAt == null ? now : sendAt.toInstant()).plus(delay == null ? Duration.ZERO : delay);
+    Duration typing = r.duration(body, "", "typing", false);
+    if (typing != null && typing.compareTo(MAX_TYPING) > 0) {
+      r.error("typing", "must be at most " + Durations.format(MAX_TYPING));
+    }
+    String orderKeyOverride = r.text(body, "", "orderKey", false);
+    if (orderKeyOverride != null && (orderKeyOverride.isBlank() || orderKeyOverride.length() > 200)) {
+      r.error("orderKey", "must be 1-200 characters");
+    }
+    ObjectNode metadata = (ObjectNode) r.object(body, "", "metadata", false);
+    if (metadata != null && metadata.toString().getBytes(StandardCharsets.UTF_8).length > MAX_METADATA_BYTES) {
+      r.error("metadata", "must be at most " + MAX_METADATA_BYTES + " bytes of JSON");
+    }
+    String replyTo = r.text(body, "", "replyTo", false);
+    r.throwIfInvalid();
+    if (typing == null) {
+      typing = instance.typing();
+    }
+    String orderKey = orderKeyOverride != null ? "wa:" + instance.id() + ":key:" + orderKeyOverride : instance.orderKey(to);
+    return new Draft(instance, to, type, content, replyTo, priority, runAt, typing, orderKey, metadata, hash(body));
+  }
+
+  private static int priority(JsonNode n, FieldReader r) {
+    if (n == null || n.isNull()) {
+      return Priority.DEFAULT;
+    }
+    try {
+      if (n.isIntegralNumber()) {
+        return Priority.check(n.asInt());
+      }
+      if (n.isTextual()) {
+        return Priority.parse(n.asText());
+      }
+    } catch (IllegalArgumentException e) {
+      // reported below
+    }
+    r.error("priority", "must be 0-9 or one of urgent, high, normal, low, bulk");
+    return Priority.DEFAULT;
+  }
+
+  /** Accepts a message: commits it and its send job, then answers. */
+  public Accepted send(String organizationId, JsonNode body, String idempotencyKey) throws SQLException {
+    Draft d = draft(organizationId, body, false);
+    return accept(organizationId, d, idempotencyKey);
+  }
+
+  /** Accepts a validated draft. A repeated idempotency key returns the first message. */
+  public Accepted accept(String organizationId, Draft d, String idempotencyKey) throws SQLException {
+    try {
+      return Tx.run(dataSource, conn -> {
+        if (idempotencyKey != null) {
+          Optional<Accepted> earlier = replay(conn, organizationId, idempotencyKey, d.requestHash());
+          if (earlier.isPresent()) {
+            return earlier.get();
+          }
+        }
+        return insert(conn, organizationId, d, idempotencyKey);
+      });
+    } catch (SQLException e) {
+      if ("23505".equals(e.getSQLState()) && idempotencyKey != null) {
+        // A concurrent request with the same key won: answer with its message.
+        try (Connection conn = dataSource.getConnection()) {
+          return replay(conn, organizationId, idempotencyKey, d.requestHash()).orElseThrow(() -> e);
+        }
+      }
+      throw e;
+    }
+  }
+
+  private Optional<Accepted> replay(Connection conn, String organizationId, String key, String hash) throws SQLException {
+    Optional<Message> earlier = store.messageByIdempotencyKey(conn, organizationId, key);
+    if (earlier.isEmpty()) {
+      return Optional.empty();
+    }
+    Message m = earlier.get();
+    String earlierHash = store.messageRequestHash(conn, m.id()).orElse(null);
+    if (earlierHash != null && !earlierHash.equals(hash)) {
+      throw new ConflictException(ConflictException.Kind.IDEMPOTENCY_MISMATCH,
+          "Idempotency-Key " + key + " was used for a different request (message " + m.id() + ")", m.status().text());
+    }
+    int position = m.status() == MessageStatus.QUEUED ? store.messageQueuePosition(conn, m) : 0;
+    return Optional.of(new Accepted(m, position, true));
+  }
+
+  private Accepted insert(Connection conn, String organizationId, Draft d, String idempotencyKey) throws SQLException {
+    Instant now = clock.instant();
+    String id = Ids.next("msg", clock);
+    Instance i = d.instance();
+    OrderKey orderKey = OrderKey.of(d.orderKey());
+    if ("sent".equals(i.orderRelease())) {
+      orderKey = orderKey.withHold(i.orderReleaseTimeout());
+    }
+    List<String> limiters = new ArrayList<>();
+    limiters.add(i.limiterKey());
+    if (i.limits().pair() != null && !d.to().endsWith("@g.us")) {
+      limiters.add(i.pairLimiterKey(d.to()));
+    }
+    String template = "template".equals(d.type()) ? d.content().path("name").asText(null) : null;
+    if (template != null) {
+      limiters.add(i.templateLimiterKey(template));
+    }
+    JobRequest job = JobRequest.of(SEND_KIND, new SendArgs(id))
+        .withQueue(QUEUE)
+        .withPriority(d.priority())
+        .withRunAt(d.runAt().isAfter(now) ? d.runAt() : null)
+        .withMaxAttempts(MAX_ATTEMPTS)
+        .withOrderKey(orderKey)
+        .withLimiterKeys(limiters, d.to());
+    long jobId = engine.enqueue(conn, job).id();
+    Instant scheduledAt = d.runAt().isAfter(now) ? d.runAt() : now;
+    Message m = new Message(0, id, organizationId, i.id(), d.to(), d.type(), d.content(), d.replyTo(), template,
+        d.priority(), d.typing(), d.orderKey(), d.metadata(), idempotencyKey, MessageStatus.QUEUED, jobId, null, 0, 0,
+        null, null, null, scheduledAt, now, now, null, null, null, null);
+    long seq = store.messageInsert(conn, m, d.requestHash());
+    Message stored = store.messageGet(conn, id, false).orElseThrow();
+    return new Accepted(stored, store.messageQueuePosition(conn, stored), false);
+  }
+
+  public Message get(String organizationId, String id) throws SQLException {
+    return store.messageGet(id).filter(m -> m.organizationId().equals(organizationId))
+        .orElseThrow(() -> new NotFoundException("message", id));
+  }
+
+  /** The message in the API's shape, with history, attempts and its queue position while queued. */
+  public ObjectNode view(Message m) throws SQLException {
+    ObjectNode o = JSON.createObjectNode();
+    o.put("id", m.id());
+    o.put("instanceId", m.instanceId());
+    o.put("to", m.recipient());
+    o.put("type", m.type());
+    o.set(m.type(), m.content());
+    o.put("status", m.status().text());
+    o.put("priority", m.priority());
+    if (m.status() == MessageStatus.QUEUED) {
+      try (Connection c = dataSource.getConnection()) {
+        o.put("queuePosition", store.messageQueuePosition(c, m));
+      }
+    } else {
+      o.putNull("queuePosition");
+    }
+    o.put("scheduledAt", m.scheduledAt().toString());
+    o.put("providerMessageId", m.providerMessageId());
+    o.put("replyTo", m.replyTo());
+    o.put("typing", m.typing() == null ? null : Durations.format(m.typing()));
+    ArrayNode attempts = o.putArray("attempts");
+    for (MessageStore.Attempt a : store.messageAttempts(m.id())) {
+      ObjectNode an = attempts.addObject();
+      an.put("attempt", a.jobAttempt());
+      an.put("startedAt", a.startedAt().toString());
+      an.put("finishedAt", a.finishedAt() == null ? null : a.finishedAt().toString());
+      an.put("outcome", a.outcome());
+      if (a.errorCode() != null) {
+        an.putObject("error").put("class", a.errorClass()).put("code", a.errorCode()).put("message", a.errorMessage());
+      }
+    }
+    ArrayNode history = o.putArray("history");
+    for (MessageStore.StatusEntry e : store.messageHistory(m.id())) {
+      ObjectNode h = history.addObject().put("status", e.status()).put("at", e.at().toString());
+      if (e.detail() != null) {
+        h.setAll(e.detail());
+      }
+    }
+    if (m.errorCode() != null) {
+      o.putObject("error").put("code", m.errorCode()).put("message", m.errorMessage());
+    } else {
+      o.putNull("error");
+    }
+    o.set("metadata", m.metadata());
+    o.put("createdAt", m.createdAt().toString());
+    o.put("sentAt", m.sentAt() == null ? null : m.sentAt().toString());
+    o.put("deliveredAt", m.deliveredAt() == null ? null : m.deliveredAt().toString());
+    o.put("readAt", m.readAt() == null ? null : m.readAt().toString());
+    return o;
+  }
+
+  /** Cancels a message not yet sending, with its job. */
+  public Message cancel(String organizationId, String id) throws SQLException {
+    Message m = get(organizationId, id);
+    boolean cancelled = Tx.run(dataSource, conn -> store.messageCancel(conn, id, clock.instant()));
+    if (!cancelled) {
+      Message now = get(organizationId, id);
+      throw new ConflictException(ConflictException.Kind.STATE,
+          "message " + id + " is " + now.status().text() + " and can no longer be cancelled", now.status().text());
+    }
+    if (m.jobId() != null) {
+      // After the commit: a crash before this leaves a job that finds its message cancelled and ends.
+      engine.cancel(m.jobId());
+    }
+    return get(organizationId, id);
+  }
+
+  /** Cancels every queued message of an instance, or of one chat of it; returns how many. */
+  public int cancelQueued(String organizationId, String instanceId, String chat) throws SQLException {
+    Instance i = instances.get(organizationId, instanceId);
+    String recipient = null;
+    if (chat != null) {
+      recipient = chat.endsWith("@g.us") ? chat : Recipients.normalize(chat, i.defaultRegion(), true);
+    }
+    int total = 0;
+    while (true) {
+      String r = recipient;
+      List<Long> jobs = new ArrayList<>();
+      int n = Tx.run(dataSource, conn -> {
+        List<Message> batch = store.messageQueuedForCancel(conn, instanceId, r, 500);
+        for (Message m : batch) {
+          if (store.messageCancel(conn, m.id(), clock.instant()) && m.jobId() != null) {
+            jobs.add(m.jobId());
+          }
+        }
+        return batch.size();
+      });
+      for (long job : jobs) {
+        engine.cancel(job);
+      }
+      total += jobs.size();
+      if (n < 500) {
+        return total;
+      }
+    }
+  }
+
+  /** Queued messages of an instance in the order they will go, with positions from {@code offset + 1}. */
+  public List<Message> queue(String organizationId, String instanceId, long offset, int limit) throws SQLException {
+    instances.get(organizationId, instanceId);
+    return store.messageQueue(instanceId, offset, limit);
+  }
+
+  public List<Message> list(String organizationId, String instanceId, String status, String to, Long beforeSeq, int limit)
+      throws SQLException {
+    return store.messageList(organizationId, instanceId, status, to, beforeSeq, limit);
+  }
+
+  private static String hash(JsonNode body) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(JSON.writeValueAsBytes(body));
+      return HexFormat.of().formatHex(digest);
+    } catch (NoSuchAlgorithmException | com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static Map<String, Object> args(String messageId) {
+    return Map.of("messageId", messageId);
+  }
+}

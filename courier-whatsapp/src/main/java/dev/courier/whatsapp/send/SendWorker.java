@@ -1,0 +1,319 @@
+package dev.courier.whatsapp.send;
+
+import dev.courier.queue.JobContext;
+import dev.courier.queue.ResourceUnavailable;
+import dev.courier.queue.Worker;
+import dev.courier.whatsapp.event.DomainEvent;
+import dev.courier.whatsapp.event.EventStore;
+import dev.courier.whatsapp.inbound.ContactStore;
+import dev.courier.whatsapp.inbound.StatusUpdates;
+import dev.courier.whatsapp.instance.Instance;
+import dev.courier.whatsapp.instance.InstanceState;
+import dev.courier.whatsapp.instance.Instances;
+import dev.courier.whatsapp.instance.ProviderKind;
+import dev.courier.whatsapp.message.Message;
+import dev.courier.whatsapp.message.MessageEvents;
+import dev.courier.whatsapp.message.MessageStatus;
+import dev.courier.whatsapp.message.MessageStore;
+import dev.courier.whatsapp.message.Messages;
+import dev.courier.whatsapp.provider.ErrorClass;
+import dev.courier.whatsapp.provider.OutboundMessage;
+import dev.courier.whatsapp.provider.ProviderException;
+import dev.courier.whatsapp.provider.Providers;
+import dev.courier.whatsapp.provider.SendReceipt;
+import dev.courier.whatsapp.store.Tx;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends one message. The message is marked {@code sending} (with the job attempt) and committed
+ * before the provider is called; the provider's answer and the job's completion then commit in one
+ * transaction. A job that finds its message still {@code sending} therefore knows an earlier attempt
+ * died mid-send: it marks the message {@code in_doubt} and waits for a provider callback proving the
+ * send (the Cloud API echoes Courier's message id as {@code biz_opaque_callback_data}) before the
+ * instance's policy resends or fails it.
+ */
+public final class SendWorker implements Worker<Messages.SendArgs> {
+  private static final Logger LOG = LoggerFactory.getLogger(SendWorker.class);
+  static final Duration PAUSED_RECHECK = Duration.ofMinutes(1);
+  static final Duration RECIPIENT_HOLD = Duration.ofHours(24);
+  static final Duration MAX_THROTTLE_BACKOFF = Duration.ofMinutes(5);
+  static final Duration CLOUD_TYPING_CONTEXT = Duration.ofHours(24);
+
+  private final DataSource dataSource;
+  private final MessageStore messages;
+  private final Instances instances;
+  private final Providers providers;
+  private final EventStore events;
+  private final StatusUpdates statusUpdates;
+  private final ContactStore contacts;
+  private final SendGuardStore guards;
+  private final SendHooks hooks;
+  private final Clock clock;
+
+  public SendWorker(DataSource dataSource, MessageStore messages, Instances instances, Providers providers,
+      EventStore events, StatusUpdates statusUpdates, ContactStore contacts, SendGuardStore guards, SendHooks hooks,
+      Clock clock) {
+    this.dataSource = dataSource;
+    this.messages = messages;
+    this.instances = instances;
+    this.providers = providers;
+    this.events = events;
+    this.statusUpdates = statusUpdates;
+    this.contacts = contacts;
+    this.guards = guards;
+    this.hooks = hooks;
+    this.clock = clock;
+  }
+
+  @Override
+  public void work(JobContext<Messages.SendArgs> ctx) throws Exception {
+    String id = ctx.args().messageId();
+    Optional<Message> found = messages.messageGet(id);
+    if (found.isEmpty() || found.get().status().isFinal()) {
+      return; // cancelled, sent (e.g. proven by a callback while in doubt) or gone: nothing to send
+    }
+    Message m = found.get();
+    Optional<Instance> instance = instances.find(m.instanceId());
+    if (instance.isEmpty()) {
+      fail(ctx, m, "instance_deleted", "instance " + m.instanceId() + " no longer exists");
+      return;
+    }
+    Instance i = instance.get();
+    if (i.state() == InstanceState.PAUSED) {
+      throw new ResourceUnavailable("instance " + i.id() + " is paused", PAUSED_RECHECK);
+    }
+    if (i.state() == InstanceState.DISCONNECTED) {
+      throw new ResourceUnavailable("instance " + i.id() + " is disconnected");
+    }
+    if (m.status() == MessageStatus.SENDING) {
+      m = markInDoubt(m, "attempt " + m.sendAttempt() + " ended before the provider's answer was recorded");
+    }
+    if (m.status() == MessageStatus.IN_DOUBT && !reconciled(ctx, m, i)) {
+      return;
+    }
+    waitForRecipientGuards(ctx, m, i);
+    int attempt = ctx.attempt();
+    if (!Tx.run(dataSource, conn -> messages.messageMarkSending(conn, id, attempt, clock.instant()))) {
+      return; // cancelled meanwhile
+    }
+    Instant started = clock.instant();
+    SendReceipt receipt;
+    try {
+      receipt = providers.of(i).send(outbound(m, i));
+    } catch (ProviderException e) {
+      handle(ctx, m, i, e, started);
+      return;
+    } catch (RuntimeException e) {
+      // A provider should only throw ProviderException; anything else may have happened after the
+      // request left, so it is treated as in doubt rather than risk a double send.
+      LOG.warn("provider call failed unexpectedly message={} instance={}", id, i.id(), e);
+      handle(ctx, m, i, new ProviderException(ErrorClass.IN_DOUBT, "internal", e.toString()), started);
+      return;
+    }
+    hooks.afterProviderAccepted(m, receipt);
+    recordAccepted(ctx, m, i, receipt, started);
+  }
+
+  private OutboundMessage outbound(Message m, Instance i) throws SQLException {
+    Duration typing = m.typing() == null ? Duration.ZERO : m.typing();
+    String typingContext = null;
+    if (i.provider() == ProviderKind.CLOUD_API && !typing.isZero()) {
+      try (var c = dataSource.getConnection()) {
+        typingContext = contacts.latestInboundId(c, i.id(), m.recipient(), clock.instant().minus(CLOUD_TYPING_CONTEXT)).orElse(null);
+      }
+    }
+    return new OutboundMessage(m.id(), m.recipient(), m.type(), m.content(), m.replyTo(), typing, typingContext);
+  }
+
+  private void recordAccepted(JobContext<Messages.SendArgs> ctx, Message m, Instance i, SendReceipt receipt, Instant started)
+      throws SQLException {
+    Instant now = clock.instant();
+    List<DomainEvent> raised = new ArrayList<>();
+    StatusUpdates.AfterCommit after = new StatusUpdates.AfterCommit();
+    boolean completed = Tx.run(dataSource, conn -> {
+      messages.attemptInsert(conn, m.id(), ctx.attempt(), started, now, "accepted", null, null, null);
+      if (messages.messageMarkSent(conn, m.id(), receipt.providerMessageId(), now,
+          MessageEvents.detail("providerMessageId", receipt.providerMessageId()))) {
+        raised.add(MessageEvents.record(conn, events, m, "sent", receipt.providerMessageId(), null, null));
+      }
+      // Callbacks that came before this commit (a fast provider) wait in the pending table.
+      statusUpdates.applyPending(conn, i, m.id(), receipt.providerMessageId(), raised, after);
+      // Even when this node lost the job (its lease expired), the provider's answer is kept: the
+      // node that took over finds the message sent and ends without sending again.
+      return ctx.completeWithin(conn);
+    });
+    if (!completed) {
+      LOG.warn("send recorded but the job was taken over message={} job={}", m.id(), ctx.job().id());
+    }
+    events.publishAfterCommit(raised);
+    statusUpdates.runAfterCommit(after);
+  }
+
+  /** True when an in-doubt message should be sent again now; otherwise the job ends or waits. */
+  private boolean reconciled(JobContext<Messages.SendArgs> ctx, Message m, Instance i) throws SQLException {
+    Instant deadline = m.inDoubtSince().plus(i.inDoubtWindow());
+    Instant now = clock.instant();
+    if (now.isBefore(deadline)) {
+      // A status callback proving the send wakes this job early (StatusUpdates retries it).
+      throw ctx.snooze(Duration.between(now, deadline));
+    }
+    if ("fail".equals(i.inDoubtPolicy())) {
+      fail(ctx, m, "in_doubt", "no provider callback proved the send within " + i.inDoubtWindow()
+          + "; not resent (instance policy: fail)");
+      return false;
+    }
+    LOG.info("resending in-doubt message={} instance={} window={}", m.id(), i.id(), i.inDoubtWindow());
+    return true;
+  }
+
+  private void waitForRecipientGuards(JobContext<Messages.SendArgs> ctx, Message m, Instance i) throws SQLException {
+    if (!"template".equals(m.type())) {
+      return;
+    }
+    Instant now = clock.instant();
+    Optional<Instant> wait = Tx.run(dataSource, conn -> {
+      Optional<Instant> hold = guards.holdUntil(conn, i.id(), m.recipient(), now);
+      if (hold.isPresent()) {
+        return hold;
+      }
+      Integer limit = i.limits().messagingLimit();
+      if (i.provider() != ProviderKind.CLOUD_API || limit == null) {
+        return Optional.<Instant>empty();
+      }
+      String portfolio = i.settings().path("portfolioId").asText(i.phoneNumberId());
+      return guards.portfolioAdmit(conn, portfolio, m.recipient(), limit, now);
+    });
+    if (wait.isPresent()) {
+      throw ctx.snooze(Duration.between(now, wait.get()));
+    }
+  }
+
+  private void handle(JobContext<Messages.SendArgs> ctx, Message m, Instance i, ProviderException e, Instant started)
+      throws Exception {
+    Instant now = clock.instant();
+    ErrorClass cls = e.errorClass();
+    if (cls == ErrorClass.RETRYABLE && ctx.attempt() >= ctx.job().maxAttempts()) {
+      cls = ErrorClass.PERMANENT;
+    }
+    LOG.info("provider refused message={} instance={} class={} code={}", m.id(), i.id(), cls, e.code());
+    String outcome = cls.name().toLowerCase(java.util.Locale.ROOT);
+    switch (cls) {
+      case THROTTLED -> {
+        requeue(ctx, m, e, outcome, started, true);
+        throw ctx.snooze(e.retryAfter() != null ? e.retryAfter() : throttleBackoff(e.code(), m.throttleCount()));
+      }
+      case UNAVAILABLE -> {
+        requeue(ctx, m, e, outcome, started, false);
+        throw new ResourceUnavailable("instance " + i.id() + " cannot send: " + e.getMessage(), e.retryAfter());
+      }
+      case PAUSE_INSTANCE -> {
+        requeue(ctx, m, e, outcome, started, false);
+        instances.pause(i.organizationId(), i.id(), "provider " + e.code() + ": " + e.getMessage());
+        throw new ResourceUnavailable("instance " + i.id() + " paused after provider error " + e.code(), PAUSED_RECHECK);
+      }
+      case PAUSE_TEMPLATE -> {
+        requeue(ctx, m, e, outcome, started, false);
+        instances.pauseTemplate(i, e.template() != null ? e.template() : m.templateName());
+        throw new ResourceUnavailable("template " + m.templateName() + " of instance " + i.id() + " paused", PAUSED_RECHECK);
+      }
+      case IN_DOUBT -> {
+        List<DomainEvent> raised = new ArrayList<>();
+        Tx.run(dataSource, conn -> {
+          messages.attemptInsert(conn, m.id(), ctx.attempt(), started, now, outcome, cls.name(), e.code(), e.getMessage());
+          if (messages.messageMarkInDoubt(conn, m.id(), now, MessageEvents.detail("code", e.code(), "reason", e.getMessage()))) {
+            raised.add(MessageEvents.record(conn, events, m, "in_doubt", null, e.code(), e.getMessage()));
+          }
+          return null;
+        });
+        events.publishAfterCommit(raised);
+        throw ctx.snooze(i.inDoubtWindow());
+      }
+      case RETRYABLE -> {
+        requeue(ctx, m, e, outcome, started, false);
+        throw new ProviderCallFailed(m.id(), i.id(), e);
+      }
+      case PERMANENT, HOLD_RECIPIENT -> {
+        ErrorClass c = cls;
+        List<DomainEvent> raised = new ArrayList<>();
+        Tx.run(dataSource, conn -> {
+          messages.attemptInsert(conn, m.id(), ctx.attempt(), started, now, outcome, c.name(), e.code(), e.getMessage());
+          if (c == ErrorClass.HOLD_RECIPIENT) {
+            guards.holdPut(conn, i.id(), m.recipient(), now.plus(RECIPIENT_HOLD), "provider " + e.code());
+          }
+          if (messages.messageMarkFailed(conn, m.id(), e.code(), e.getMessage(), now,
+              MessageEvents.detail("code", e.code(), "reason", e.getMessage()))) {
+            raised.add(MessageEvents.record(conn, events, m, "failed", null, e.code(), e.getMessage()));
+          }
+          ctx.completeWithin(conn);
+          return null;
+        });
+        events.publishAfterCommit(raised);
+      }
+    }
+  }
+
+  /**
+   * Cloud API 131056 (too many messages to one recipient) backs off 1, 4, 16, 64 s as Meta
+   * advises; other throttling doubles from 1 s up to 5 min, with jitter so numbers do not retry in
+   * step.
+   */
+  static Duration throttleBackoff(String code, int throttledBefore) {
+    if ("131056".equals(code)) {
+      return Duration.ofSeconds((long) Math.pow(4, Math.min(throttledBefore, 3)));
+    }
+    long base = Math.min(MAX_THROTTLE_BACKOFF.toMillis(), 1000L << Math.min(throttledBefore, 20));
+    return Duration.ofMillis(base + ThreadLocalRandom.current().nextLong(base / 4 + 1));
+  }
+
+  private void requeue(JobContext<Messages.SendArgs> ctx, Message m, ProviderException e, String outcome, Instant started,
+      boolean throttled) throws SQLException {
+    Instant now = clock.instant();
+    Tx.run(dataSource, conn -> {
+      messages.attemptInsert(conn, m.id(), ctx.attempt(), started, now, outcome, e.errorClass().name(), e.code(), e.getMessage());
+      messages.messageRequeue(conn, m.id(), throttled, now, MessageEvents.detail("reason", outcome, "code", e.code()));
+      return null;
+    });
+  }
+
+  private Message markInDoubt(Message m, String reason) throws SQLException {
+    List<DomainEvent> raised = new ArrayList<>();
+    Tx.run(dataSource, conn -> {
+      if (messages.messageMarkInDoubt(conn, m.id(), clock.instant(), MessageEvents.detail("reason", reason))) {
+        raised.add(MessageEvents.record(conn, events, m, "in_doubt", null, null, null));
+      }
+      return null;
+    });
+    events.publishAfterCommit(raised);
+    LOG.warn("message in doubt message={} instance={} reason={}", m.id(), m.instanceId(), reason);
+    return messages.messageGet(m.id()).orElseThrow();
+  }
+
+  private void fail(JobContext<Messages.SendArgs> ctx, Message m, String code, String text) throws SQLException {
+    List<DomainEvent> raised = new ArrayList<>();
+    Tx.run(dataSource, conn -> {
+      if (messages.messageMarkFailed(conn, m.id(), code, text, clock.instant(), MessageEvents.detail("code", code, "reason", text))) {
+        raised.add(MessageEvents.record(conn, events, m, "failed", null, code, text));
+      }
+      ctx.completeWithin(conn);
+      return null;
+    });
+    events.publishAfterCommit(raised);
+  }
+
+  /** A provider call failed before reaching the provider; the engine retries with backoff. */
+  static final class ProviderCallFailed extends RuntimeException {
+    ProviderCallFailed(String messageId, String instanceId, ProviderException cause) {
+      super("message " + messageId + " on instance " + instanceId + ": provider " + cause.code() + ": " + cause.getMessage(), cause);
+    }
+  }
+}

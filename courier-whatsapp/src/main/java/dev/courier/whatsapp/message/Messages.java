@@ -106,7 +106,8 @@ public final class Messages {
           }
         }
         List<FieldError> contentErrors = new ArrayList<>();
-        content = ContentValidator.validate(type, body.get(type), lenientContent, contentErrors);
+        content = ContentValidator.validate(type, body.get(type), contentErrors,
+            lenientContent ? ContentValidator.Mode.LENIENT : ContentValidator.Mode.STRICT);
         contentErrors.forEach(e -> r.error(e.field(), e.message()));
       }
     }
@@ -236,7 +237,7 @@ public final class Messages {
     Message m = new Message(0, id, organizationId, i.id(), d.to(), d.type(), d.content(), d.replyTo(), template,
         d.priority(), d.typing(), d.orderKey(), d.metadata(), idempotencyKey, MessageStatus.QUEUED, jobId, null, 0, 0,
         null, null, null, scheduledAt, now, now, null, null, null, null);
-    long seq = store.messageInsert(conn, m, d.requestHash());
+    store.messageInsert(conn, m, d.requestHash());
     Message stored = store.messageGet(conn, id, false).orElseThrow();
     return new Accepted(stored, store.messageQueuePosition(conn, stored), false);
   }
@@ -253,7 +254,7 @@ public final class Messages {
     o.put("instanceId", m.instanceId());
     o.put("to", m.recipient());
     o.put("type", m.type());
-    o.set(m.type(), m.content());
+    o.set(m.type(), WireContent.memberValue(m.type(), m.content()));
     o.put("status", m.status().text());
     o.put("priority", m.priority());
     if (m.status() == MessageStatus.QUEUED) {
@@ -362,9 +363,5 @@ public final class Messages {
     } catch (NoSuchAlgorithmException | com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  static Map<String, Object> args(String messageId) {
-    return Map.of("messageId", messageId);
   }
 }

@@ -1,0 +1,279 @@
+package dev.courier.whatsapp;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.courier.queue.CourierQueue;
+import dev.courier.queue.JobEvent;
+import dev.courier.queue.JobState;
+import dev.courier.queue.QueueConfig;
+import dev.courier.queue.WorkerOptions;
+import dev.courier.whatsapp.event.DomainEvent;
+import dev.courier.whatsapp.event.EventStore;
+import dev.courier.whatsapp.inbound.ContactStore;
+import dev.courier.whatsapp.inbound.StatusUpdates;
+import dev.courier.whatsapp.inbound.WebhookService;
+import dev.courier.whatsapp.instance.Instance;
+import dev.courier.whatsapp.instance.InstanceStore;
+import dev.courier.whatsapp.instance.Instances;
+import dev.courier.whatsapp.message.Message;
+import dev.courier.whatsapp.message.MessageEvents;
+import dev.courier.whatsapp.message.MessageStatus;
+import dev.courier.whatsapp.message.MessageStore;
+import dev.courier.whatsapp.message.Messages;
+import dev.courier.whatsapp.provider.Provider;
+import dev.courier.whatsapp.provider.Providers;
+import dev.courier.whatsapp.send.SendGuardStore;
+import dev.courier.whatsapp.send.SendHooks;
+import dev.courier.whatsapp.send.SendWorker;
+import dev.courier.whatsapp.simulator.SimulatorCallbackWorker;
+import dev.courier.whatsapp.simulator.SimulatorProvider;
+import dev.courier.whatsapp.simulator.SimulatorStore;
+import dev.courier.whatsapp.store.Tx;
+import dev.courier.whatsapp.validation.InvalidRequestException;
+import java.net.http.HttpClient;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Courier's WhatsApp domain on one node: instances, messages, the send worker, providers, status
+ * callbacks and inbound messages, on top of a job engine this class builds (queues {@value
+ * Messages#QUEUE} for sends and {@value SimulatorProvider#CALLBACK_QUEUE} for simulated callbacks).
+ */
+public final class WhatsApp {
+  private static final Logger LOG = LoggerFactory.getLogger(WhatsApp.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  public static final String DEFAULT_ORGANIZATION = "org_default";
+  public static final String DEMO_INSTANCE = "ins_demo";
+
+  private final CourierQueue engine;
+  private final Instances instances;
+  private final Messages messages;
+  private final MessageStore messageStore;
+  private final WebhookService webhooks;
+  private final StatusUpdates statusUpdates;
+  private final EventStore events;
+  private final SimulatorStore simulator;
+  private final DataSource dataSource;
+  private final Clock clock;
+
+  private WhatsApp(Builder b) {
+    this.dataSource = b.dataSource;
+    this.clock = b.clock;
+    // Workers are registered before the engine exists and reach their services through this holder.
+    WorkerHolder holder = new WorkerHolder();
+    CourierQueue.Builder eb = CourierQueue.builder(b.dataSource).clock(b.clock)
+        .queue(new QueueConfig(Messages.QUEUE, b.sendConcurrency, Math.max(256, b.sendConcurrency * 4)))
+        .queue(SimulatorProvider.CALLBACK_QUEUE, b.callbackConcurrency)
+        .worker(Messages.SEND_KIND, Messages.SendArgs.class, ctx -> holder.send.work(ctx),
+            WorkerOptions.defaults().withTimeout(b.sendTimeout))
+        .worker(SimulatorProvider.CALLBACK_KIND, SimulatorProvider.CallbackArgs.class, ctx -> holder.callback.work(ctx))
+        .listener(this::onJobEvent);
+    b.engineOptions.accept(eb);
+    this.engine = eb.build();
+    this.events = new EventStore(b.dataSource, b.clock);
+    InstanceStore instanceStore = new InstanceStore(b.dataSource);
+    this.instances = new Instances(b.dataSource, instanceStore, events, engine, b.clock);
+    this.messageStore = new MessageStore(b.dataSource);
+    this.messages = new Messages(b.dataSource, messageStore, instances, engine, b.clock);
+    this.simulator = new SimulatorStore(b.dataSource);
+    this.statusUpdates = new StatusUpdates(b.dataSource, messageStore, events, engine, b.clock);
+    ContactStore contacts = new ContactStore();
+    this.webhooks = new WebhookService(b.dataSource, instances, statusUpdates, contacts, events, b.clock);
+    Function<Instance, Provider> factory = b.providerFactory != null
+        ? b.providerFactory
+        : new ProviderFactory(simulator, engine, b.dataSource, b.clock, b.httpClient);
+    Providers providers = new Providers(factory);
+    holder.send = new SendWorker(b.dataSource, messageStore, instances, providers, events, statusUpdates, contacts,
+        new SendGuardStore(), b.sendHooks, b.clock);
+    holder.callback = new SimulatorCallbackWorker(instances, statusUpdates, b.clock);
+  }
+
+  private static final class WorkerHolder {
+    volatile SendWorker send;
+    volatile SimulatorCallbackWorker callback;
+  }
+
+  public static Builder builder(DataSource dataSource) {
+    return new Builder(dataSource);
+  }
+
+  /** Re-applies instance limiters, then starts the engine's fetchers and maintenance. */
+  public void start() throws SQLException {
+    int n = instances.syncLimiters();
+    LOG.info("whatsapp starting instances={}", n);
+    engine.start();
+  }
+
+  public void stop(Duration timeout) {
+    engine.stop(timeout);
+  }
+
+  /**
+   * Creates the {@code demo} simulator instance ({@value #DEMO_INSTANCE}) in the default
+   * organization when the database has never had an instance, so a new user can send a message at
+   * once. Returns it when it was created.
+   */
+  public Optional<Instance> createDemoInstanceIfFirstRun() throws SQLException {
+    boolean empty = Tx.run(dataSource, conn -> {
+      try (var ps = conn.prepareStatement("SELECT NOT EXISTS (SELECT 1 FROM courier_instance)");
+          var rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getBoolean(1);
+      }
+    });
+    if (!empty) {
+      return Optional.empty();
+    }
+    ObjectNode body = JSON.createObjectNode();
+    body.put("name", "demo").put("provider", "simulator");
+    body.putObject("settings").put("latency", "20ms").put("seed", 7)
+        .putObject("statuses").put("sent", "0ms").put("delivered", "1s").put("read", "3s");
+    try {
+      Instance demo = instances.createWithId(DEFAULT_ORGANIZATION, DEMO_INSTANCE, body);
+      LOG.info("created the demo simulator instance id={}", demo.id());
+      return Optional.of(demo);
+    } catch (InvalidRequestException | SQLException e) {
+      // Another node starting at the same moment created it.
+      LOG.debug("demo instance not created: {}", e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  /** Marks a message failed when its send job was discarded (attempts spent, or rescued too often). */
+  private void onJobEvent(JobEvent e) {
+    if (e.to() != JobState.DISCARDED || !Messages.SEND_KIND.equals(e.kind()) || messageStore == null) {
+      return;
+    }
+    try {
+      Optional<Message> m = messageStore.messageByJobId(e.jobId());
+      if (m.isEmpty() || m.get().status().isFinal()) {
+        return;
+      }
+      boolean doubt = m.get().status() != MessageStatus.QUEUED;
+      String code = doubt ? "in_doubt" : "attempts_exhausted";
+      String text = doubt ? "the send job ran out of attempts while the send was in doubt"
+          : "the send job ran out of attempts";
+      List<DomainEvent> raised = new ArrayList<>();
+      Tx.run(dataSource, conn -> {
+        if (messageStore.messageMarkFailed(conn, m.get().id(), code, text, clock.instant(), MessageEvents.detail("code", code))) {
+          raised.add(MessageEvents.record(conn, events, m.get(), "failed", null, code, text));
+        }
+        return null;
+      });
+      events.publishAfterCommit(raised);
+    } catch (SQLException | RuntimeException ex) {
+      LOG.warn("could not mark the message of discarded job={} failed", e.jobId(), ex);
+    }
+  }
+
+  public CourierQueue engine() {
+    return engine;
+  }
+
+  public Instances instances() {
+    return instances;
+  }
+
+  public Messages messages() {
+    return messages;
+  }
+
+  public WebhookService webhooks() {
+    return webhooks;
+  }
+
+  public StatusUpdates statusUpdates() {
+    return statusUpdates;
+  }
+
+  public EventStore events() {
+    return events;
+  }
+
+  /** The simulator's outbox of an instance after {@code afterSeq}, in the order it accepted messages. */
+  public List<SimulatorStore.OutboxEntry> outbox(String organizationId, String instanceId, long afterSeq, int limit)
+      throws SQLException {
+    Instance i = instances.get(organizationId, instanceId);
+    if (i.provider() != dev.courier.whatsapp.instance.ProviderKind.SIMULATOR) {
+      throw new InvalidRequestException("instanceId", "only simulator instances have an outbox");
+    }
+    return simulator.outboxList(instanceId, afterSeq, limit);
+  }
+
+  /** How a node's WhatsApp domain is built. */
+  public static final class Builder {
+    private final DataSource dataSource;
+    private Clock clock = Clock.systemUTC();
+    private HttpClient httpClient;
+    private SendHooks sendHooks = SendHooks.NONE;
+    private int sendConcurrency = 64;
+    private int callbackConcurrency = 16;
+    private Duration sendTimeout = Duration.ofMinutes(2);
+    private Consumer<CourierQueue.Builder> engineOptions = e -> {};
+    private Function<Instance, Provider> providerFactory;
+
+    private Builder(DataSource dataSource) {
+      this.dataSource = dataSource;
+    }
+
+    public Builder clock(Clock c) {
+      this.clock = c;
+      return this;
+    }
+
+    /** The HTTP client providers use (one per node; tests share theirs). */
+    public Builder httpClient(HttpClient c) {
+      this.httpClient = c;
+      return this;
+    }
+
+    public Builder sendHooks(SendHooks h) {
+      this.sendHooks = h;
+      return this;
+    }
+
+    /** How many sends run at once on this node (default 64). */
+    public Builder sendConcurrency(int n) {
+      this.sendConcurrency = n;
+      return this;
+    }
+
+    public Builder callbackConcurrency(int n) {
+      this.callbackConcurrency = n;
+      return this;
+    }
+
+    public Builder sendTimeout(Duration d) {
+      this.sendTimeout = d;
+      return this;
+    }
+
+    /** Further engine options (lease, intervals, maintenance role, more queues and workers). */
+    public Builder engine(Consumer<CourierQueue.Builder> options) {
+      this.engineOptions = options;
+      return this;
+    }
+
+    /** Replaces how providers are built (tests). */
+    public Builder providerFactory(Function<Instance, Provider> f) {
+      this.providerFactory = f;
+      return this;
+    }
+
+    public WhatsApp build() {
+      if (httpClient == null) {
+        httpClient = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+      }
+      return new WhatsApp(this);
+    }
+  }
+}

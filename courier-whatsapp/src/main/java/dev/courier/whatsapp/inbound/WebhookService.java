@@ -11,8 +11,6 @@ import dev.courier.whatsapp.instance.Instances;
 import dev.courier.whatsapp.instance.ProviderKind;
 import dev.courier.whatsapp.store.Tx;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
@@ -62,8 +60,7 @@ public final class WebhookService {
       return new Answer(404, "no such instance");
     }
     String expected = i.get().settings().path("verifyToken").asText(null);
-    if (!"subscribe".equals(mode) || expected == null || token == null || !constantTimeEquals(expected, token)
-        || challenge == null) {
+    if (!"subscribe".equals(mode) || challenge == null || !WebhookSignature.secretMatches(token, expected)) {
       return new Answer(403, "verification failed");
     }
     return new Answer(200, challenge);
@@ -78,6 +75,7 @@ public final class WebhookService {
     }
     Instance i = found.get();
     if (!authentic(i, header, query, body)) {
+      // Nothing of an unauthenticated request is read or stored.
       LOG.warn("webhook refused: bad or missing signature instance={}", i.id());
       return new Answer(401, "missing or invalid signature");
     }
@@ -99,18 +97,20 @@ public final class WebhookService {
     return new Answer(200, "ok");
   }
 
-  private static WebhookBatch parse(Instance i, JsonNode root) {
+  private WebhookBatch parse(Instance i, JsonNode root) {
     if (i.provider() == ProviderKind.GATEWAY) {
-      return "waha".equals(i.settings().path("flavor").asText()) ? WahaWebhookParser.parse(root) : EvolutionWebhookParser.parse(root);
+      return "waha".equals(i.settings().path("flavor").asText())
+          ? new WahaWebhookParser(clock).parse(root)
+          : new EvolutionWebhookParser(clock).parse(root);
     }
-    return CloudWebhookParser.parse(root);
+    return new CloudWebhookParser(clock).parse(root);
   }
 
   private static boolean authentic(Instance i, Function<String, String> header, Function<String, String> query, byte[] body) {
     if (i.provider() == ProviderKind.GATEWAY) {
       String secret = i.settings().path("webhookSecret").asText(null);
       String given = Optional.ofNullable(header.apply(SECRET_HEADER)).orElse(query.apply("secret"));
-      return secret != null && given != null && constantTimeEquals(secret, given);
+      return WebhookSignature.secretMatches(given, secret);
     }
     String appSecret = i.settings().path("appSecret").asText(null);
     return appSecret != null && WebhookSignature.verify(body, header.apply("X-Hub-Signature-256"), appSecret);
@@ -142,9 +142,5 @@ public final class WebhookService {
       return null;
     });
     events.publishAfterCommit(raised);
-  }
-
-  static boolean constantTimeEquals(String a, String b) {
-    return MessageDigest.isEqual(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
   }
 }

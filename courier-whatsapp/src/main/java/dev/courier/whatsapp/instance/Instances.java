@@ -59,6 +59,11 @@ public final class Instances {
 
   /** Creates an instance from a request body in the API's shape. */
   public Instance create(String organizationId, JsonNode body) throws SQLException {
+    return createWithId(organizationId, Ids.next("ins", clock), body);
+  }
+
+  /** Creates an instance with a chosen id (the demo instance has a well-known one). */
+  public Instance createWithId(String organizationId, String id, JsonNode body) throws SQLException {
     FieldReader r = new FieldReader();
     if (body == null || !body.isObject()) {
       throw new InvalidRequestException("", "the body must be a JSON object");
@@ -106,7 +111,7 @@ public final class Instances {
     Instant now = clock.instant();
     String phoneNumberId = provider == ProviderKind.CLOUD_API ? settings.path("phoneNumberId").asText(null) : null;
     Instance instance = new Instance(
-        Ids.next("ins", clock), organizationId, name, provider, settings, region, zone, ordering, release,
+        id, organizationId, name, provider, settings, region, zone, ordering, release,
         releaseTimeout, limits, typing, window, policy, InstanceState.CONNECTED, null, now, phoneNumberId, now, now);
     applyLimiters(instance);
     try {

@@ -300,13 +300,13 @@ public final class MessageStore {
       String providerId, String errorCode, String errorText, ObjectNode detail) throws SQLException {
     String set =
         """
-        provider_message_id = coalesce(provider_message_id, ?), in_doubt_since = NULL,
-        sent_at = CASE WHEN ? IN ('sent', 'delivered', 'read') THEN coalesce(sent_at, ?) ELSE sent_at END,
-        delivered_at = CASE WHEN ? = 'delivered' THEN coalesce(delivered_at, ?) ELSE delivered_at END,
-        read_at = CASE WHEN ? = 'read' THEN coalesce(read_at, ?) ELSE read_at END,
-        failed_at = CASE WHEN ? = 'failed' THEN ? ELSE NULL END,
-        error_code = CASE WHEN ? = 'failed' THEN ? ELSE error_code END,
-        error_message = CASE WHEN ? = 'failed' THEN ? ELSE error_message END
+        provider_message_id = coalesce(provider_message_id, ?::text), in_doubt_since = NULL,
+        sent_at = CASE WHEN ? IN ('sent', 'delivered', 'read') THEN coalesce(sent_at, ?::timestamptz) ELSE sent_at END,
+        delivered_at = CASE WHEN ? = 'delivered' THEN coalesce(delivered_at, ?::timestamptz) ELSE delivered_at END,
+        read_at = CASE WHEN ? = 'read' THEN coalesce(read_at, ?::timestamptz) ELSE read_at END,
+        failed_at = CASE WHEN ? = 'failed' THEN ?::timestamptz ELSE NULL END,
+        error_code = CASE WHEN ? = 'failed' THEN ?::text ELSE error_code END,
+        error_message = CASE WHEN ? = 'failed' THEN ?::text ELSE error_message END
         """;
     Timestamp ts = Timestamp.from(at);
     String s = to.text();

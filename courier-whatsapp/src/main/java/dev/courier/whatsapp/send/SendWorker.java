@@ -201,10 +201,10 @@ public final class SendWorker implements Worker<Messages.SendArgs> {
   private void handle(JobContext<Messages.SendArgs> ctx, Message m, Instance i, ProviderException e, Instant started)
       throws Exception {
     Instant now = clock.instant();
-    ErrorClass cls = e.errorClass();
-    if (cls == ErrorClass.RETRYABLE && ctx.attempt() >= ctx.job().maxAttempts()) {
-      cls = ErrorClass.PERMANENT;
-    }
+    // A retryable failure on the last attempt fails the message: the job would be discarded.
+    ErrorClass cls = e.errorClass() == ErrorClass.RETRYABLE && ctx.attempt() >= ctx.job().maxAttempts()
+        ? ErrorClass.PERMANENT
+        : e.errorClass();
     LOG.info("provider refused message={} instance={} class={} code={}", m.id(), i.id(), cls, e.code());
     String outcome = cls.name().toLowerCase(java.util.Locale.ROOT);
     switch (cls) {
@@ -243,11 +243,10 @@ public final class SendWorker implements Worker<Messages.SendArgs> {
         throw new ProviderCallFailed(m.id(), i.id(), e);
       }
       case PERMANENT, HOLD_RECIPIENT -> {
-        ErrorClass c = cls;
         List<DomainEvent> raised = new ArrayList<>();
         Tx.run(dataSource, conn -> {
-          messages.attemptInsert(conn, m.id(), ctx.attempt(), started, now, outcome, c.name(), e.code(), e.getMessage());
-          if (c == ErrorClass.HOLD_RECIPIENT) {
+          messages.attemptInsert(conn, m.id(), ctx.attempt(), started, now, outcome, cls.name(), e.code(), e.getMessage());
+          if (cls == ErrorClass.HOLD_RECIPIENT) {
             guards.holdPut(conn, i.id(), m.recipient(), now.plus(RECIPIENT_HOLD), "provider " + e.code());
           }
           if (messages.messageMarkFailed(conn, m.id(), e.code(), e.getMessage(), now,

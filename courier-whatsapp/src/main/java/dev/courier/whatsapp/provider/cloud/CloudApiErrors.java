@@ -376,8 +376,8 @@ public final class CloudApiErrors {
           ErrorRule.of(
               "http_4xx",
               PERMANENT,
-              "Any other HTTP 4xx, with or without a code Courier knows: the request is wrong as"
-                  + " it is.",
+              "Any other HTTP 4xx, without a code or with one Courier does not know: the request"
+                  + " is wrong as it is.",
               RFC_9110_STATUS,
               ERROR_CODES),
 

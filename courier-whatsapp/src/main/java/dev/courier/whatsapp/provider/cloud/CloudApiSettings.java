@@ -2,7 +2,6 @@ package dev.courier.whatsapp.provider.cloud;
 
 import java.net.URI;
 import java.time.Duration;
-import java.util.Objects;
 
 /**
  * How to reach one WhatsApp Cloud API phone number.
@@ -36,7 +35,9 @@ public record CloudApiSettings(
     if (!timeout.isPositive()) {
       throw new IllegalArgumentException("cloud_api timeout must be positive, got " + timeout);
     }
-    Objects.requireNonNull(baseUrl.getScheme(), "cloud_api baseUrl needs a scheme");
+    if (baseUrl.getScheme() == null || baseUrl.getHost() == null) {
+      throw new IllegalArgumentException("cloud_api baseUrl must be absolute, got " + baseUrl);
+    }
   }
 
   /** The messages endpoint: {@code {baseUrl}/{apiVersion}/{phoneNumberId}/messages}. */

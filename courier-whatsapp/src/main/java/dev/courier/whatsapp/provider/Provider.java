@@ -16,4 +16,15 @@ public interface Provider {
 
   /** Marks an inbound message (by the provider's id) as read, where the provider supports it. */
   void markRead(String providerMessageId) throws ProviderException;
+
+  /**
+   * Marks an inbound message as read, naming the chat it came from. Gateways need the chat (their
+   * read receipts are addressed to a chat, not to a message id alone); the Cloud API does not, so by
+   * default the chat is ignored.
+   *
+   * @param chat the chat the message came from: the sender's E.164 number or a group chat id
+   */
+  default void markRead(String providerMessageId, String chat) throws ProviderException {
+    markRead(providerMessageId);
+  }
 }

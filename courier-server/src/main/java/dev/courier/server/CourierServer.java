@@ -7,6 +7,7 @@ import dev.courier.server.config.Role;
 import dev.courier.server.db.Database;
 import dev.courier.server.http.HttpServer;
 import dev.courier.server.http.ReadinessProbe;
+import dev.courier.whatsapp.WhatsApp;
 import java.io.IOException;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
@@ -60,13 +61,17 @@ public final class CourierServer implements AutoCloseable {
       // The job engine: worker and all-in-one nodes run its fetchers and take part in leader
       // election for maintenance (rescuer, promoter, retention, periodic jobs); api nodes only
       // enqueue through it.
-      CourierQueue engine = CourierQueue.builder(db.dataSource()).runMaintenance(config.role() != Role.API).build();
+      WhatsApp wa = WhatsApp.builder(db.dataSource())
+          .engine(e -> e.runMaintenance(config.role() != Role.API))
+          .build();
+      wa.createDemoInstanceIfFirstRun();
       if (config.role() != Role.API) {
-        engine.start();
+        wa.start();
       }
+      CourierQueue engine = wa.engine();
       HttpServer http;
       try {
-        http = HttpServer.start(config.host(), config.port(), config.shutdownTimeout(), probe, keys);
+        http = HttpServer.start(config.host(), config.port(), config.shutdownTimeout(), probe, keys, wa);
       } catch (RuntimeException e) {
         engine.stop(config.shutdownTimeout());
         throw e;

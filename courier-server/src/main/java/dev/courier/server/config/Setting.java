@@ -56,7 +56,7 @@ public enum Setting {
       "role",
       "--role",
       Defaults.ROLE,
-      "`all`, `api` or `worker`: what this node runs when several share one database (today every role serves the HTTP API; the job engine is not wired in yet)."),
+      "`all`, `api` or `worker`: what this node runs when several share one database. Every role serves the HTTP API and accepts messages; `worker` and `all` nodes also run the job engine (sends, callbacks, maintenance)."),
   SHUTDOWN_TIMEOUT(
       "COURIER_SHUTDOWN_TIMEOUT",
       "shutdownTimeout",

@@ -3,6 +3,11 @@ package dev.courier.server.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.courier.server.auth.ApiKeyStore;
+import dev.courier.whatsapp.NotFoundException;
+import dev.courier.whatsapp.WhatsApp;
+import dev.courier.whatsapp.message.ConflictException;
+import dev.courier.whatsapp.validation.InvalidRequestException;
+import java.sql.SQLException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
@@ -26,7 +31,7 @@ public final class HttpServer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String KEY_ATTRIBUTE = "courier.apiKey";
+  private static final String KEY_ATTRIBUTE = Requests.KEY_ATTRIBUTE;
 
   private final Javalin app;
 
@@ -36,7 +41,7 @@ public final class HttpServer implements AutoCloseable {
 
   /** Starts listening on {@code host:port} (port 0: any free port). */
   public static HttpServer start(
-      String host, int port, Duration stopTimeout, ReadinessProbe readiness, ApiKeyStore keys) {
+      String host, int port, Duration stopTimeout, ReadinessProbe readiness, ApiKeyStore keys, WhatsApp wa) {
     Javalin app =
         Javalin.create(
             config -> {
@@ -44,13 +49,26 @@ public final class HttpServer implements AutoCloseable {
               config.showJavalinBanner = false;
               config.startupWatcherEnabled = false;
               config.jetty.modifyServer(server -> server.setStopTimeout(stopTimeout.toMillis()));
+              config.http.maxRequestSize = JsonBody.MAX_BYTES;
             });
     app.before("/v1/*", ctx -> authenticate(ctx, keys));
-    for (Route r : routes(readiness)) {
+    for (Route r : routes(readiness, wa)) {
       app.addEndpoint(new Endpoint(r.method(), r.path(), new RouteRole[0], r.handler()));
     }
 
     app.exception(ProblemException.class, (e, ctx) -> problem(ctx, e.problem()));
+    app.exception(InvalidRequestException.class, (e, ctx) -> problem(ctx, Problem.validation(e.errors())));
+    app.exception(NotFoundException.class, (e, ctx) -> problem(ctx, Problem.notFound(e.getMessage())));
+    app.exception(ConflictException.class, (e, ctx) -> problem(ctx,
+        e.kind() == ConflictException.Kind.IDEMPOTENCY_MISMATCH
+            ? Problem.idempotencyMismatch(e.getMessage())
+            : Problem.conflict(e.getMessage(), e.currentStatus())));
+    app.exception(SQLException.class, (e, ctx) -> {
+      // Nothing was committed: say so, and when to try again; never a 2xx for what is not stored.
+      LOG.warn("database unavailable method={} path={} sqlState={}", ctx.method(), ctx.path(), e.getSQLState(), e);
+      ctx.header("Retry-After", "5");
+      problem(ctx, Problem.unavailable("the database is unavailable; nothing was stored, try again"));
+    });
     app.exception(
         HttpResponseException.class,
         (e, ctx) -> problem(ctx, fromStatus(e.getStatus(), e.getMessage(), ctx)));
@@ -72,12 +90,29 @@ public final class HttpServer implements AutoCloseable {
   }
 
   /** The route table: every route this server answers. Everything under /v1 needs an API key. */
-  static List<Route> routes(ReadinessProbe readiness) {
+  static List<Route> routes(ReadinessProbe readiness, WhatsApp wa) {
     HealthRoutes health = new HealthRoutes(readiness);
+    InstanceRoutes instances = new InstanceRoutes(wa);
+    MessageRoutes messages = new MessageRoutes(wa);
+    WebhookRoutes webhooks = new WebhookRoutes(wa);
     return List.of(
         new Route(HandlerType.GET, "/health/live", "the process is up (never touches the database)", health::live),
         new Route(HandlerType.GET, "/health/ready", "database reachable, durable and migrated; 503 otherwise", health::ready),
-        new Route(HandlerType.GET, "/v1/whoami", "the calling API key's organization and id", HttpServer::whoami));
+        new Route(HandlerType.GET, "/v1/whoami", "the calling API key's organization and id", HttpServer::whoami),
+        new Route(HandlerType.POST, "/v1/instances", "create an instance", instances::create),
+        new Route(HandlerType.GET, "/v1/instances", "list instances", instances::list),
+        new Route(HandlerType.GET, "/v1/instances/{id}", "one instance (secrets left out)", instances::get),
+        new Route(HandlerType.POST, "/v1/instances/{id}/pause", "pause an instance's sending", instances::pause),
+        new Route(HandlerType.POST, "/v1/instances/{id}/resume", "resume an instance's sending", instances::resume),
+        new Route(HandlerType.GET, "/v1/instances/{id}/queue", "queued messages in the order they will go", instances::queue),
+        new Route(HandlerType.DELETE, "/v1/instances/{id}/queue", "cancel queued messages (?chat= for one chat)", instances::cancelQueue),
+        new Route(HandlerType.GET, "/v1/instances/{id}/outbox", "what the simulator accepted, in order", instances::outbox),
+        new Route(HandlerType.POST, "/v1/messages", "send a message (202 once committed)", messages::send),
+        new Route(HandlerType.GET, "/v1/messages", "list messages (?instance=&status=&to=&cursor=)", messages::list),
+        new Route(HandlerType.GET, "/v1/messages/{id}", "one message with history and attempts", messages::get),
+        new Route(HandlerType.DELETE, "/v1/messages/{id}", "cancel a message not yet sending", messages::cancel),
+        new Route(HandlerType.GET, "/webhooks/whatsapp/{instanceId}", "Meta's verification handshake", webhooks::verify),
+        new Route(HandlerType.POST, "/webhooks/whatsapp/{instanceId}", "provider callbacks (signed)", webhooks::receive));
   }
 
   private static Problem fromStatus(int status, String message, Context ctx) {

@@ -1,15 +1,50 @@
 package dev.courier.server.http;
 
+import dev.courier.whatsapp.validation.FieldError;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * An RFC 9457 problem: what every error answer of the HTTP API carries, as {@code
  * application/problem+json}. Throw a {@link ProblemException} to answer with one.
  */
-public record Problem(String type, String title, int status, String detail) {
+public record Problem(String type, String title, int status, String detail, Map<String, Object> extensions) {
   public static final String CONTENT_TYPE = "application/problem+json";
   private static final String BASE = "https://courier.dev/problems/";
+
+  public Problem(String type, String title, int status, String detail) {
+    this(type, title, status, detail, Map.of());
+  }
+
+  /** Invalid fields: 400 with {@code errors: [{field, message}]}. */
+  public static Problem validation(List<FieldError> errors) {
+    List<Map<String, String>> list = errors.stream()
+        .map(e -> Map.of("field", e.field(), "message", e.message()))
+        .toList();
+    String detail = errors.size() == 1 ? "1 field is invalid" : errors.size() + " fields are invalid";
+    return new Problem(BASE + "validation", "Invalid request", 400, detail, Map.of("errors", list));
+  }
+
+  public static Problem badRequest(String detail) {
+    return new Problem(BASE + "bad-request", "Bad request", 400, detail);
+  }
+
+  public static Problem conflict(String detail, String currentStatus) {
+    return new Problem(BASE + "conflict", "Conflict", 409, detail, Map.of("currentStatus", currentStatus));
+  }
+
+  public static Problem idempotencyMismatch(String detail) {
+    return new Problem(BASE + "idempotency-key-reused", "Idempotency key reused", 422, detail);
+  }
+
+  public static Problem tooLarge(String detail) {
+    return new Problem(BASE + "too-large", "Request body too large", 413, detail);
+  }
+
+  public static Problem unsupportedMediaType(String detail) {
+    return new Problem(BASE + "unsupported-media-type", "Unsupported media type", 415, detail);
+  }
 
   public static Problem notFound(String detail) {
     return new Problem(BASE + "not-found", "Not found", 404, detail);
@@ -47,6 +82,7 @@ public record Problem(String type, String title, int status, String detail) {
     if (instance != null) {
       m.put("instance", instance);
     }
+    m.putAll(extensions);
     return m;
   }
 }

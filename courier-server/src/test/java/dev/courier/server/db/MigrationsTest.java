@@ -38,7 +38,7 @@ class MigrationsTest {
       }
       go.countDown();
       for (Future<Migrations.SchemaVersions> f : results) {
-        assertThat(f.get().courier()).contains("1");
+        assertThat(f.get().courier()).contains("2");
       }
       try (Connection c = pools.get(0).getConnection();
           ResultSet rs =
@@ -55,7 +55,7 @@ class MigrationsTest {
         assertThat(rs.next()).isFalse();
       }
       try (Connection c = pools.get(0).getConnection()) {
-        assertThat(Migrations.applied(c).courier()).contains("1");
+        assertThat(Migrations.applied(c).courier()).contains("2");
       }
     } finally {
       pool.shutdownNow();

@@ -26,7 +26,7 @@ class ExternalDatabaseModeTest {
       assertThat(r.statusCode()).isEqualTo(200);
       JsonNode body = new ObjectMapper().readTree(r.body()).path("database");
       assertThat(body.path("kind").asText()).isEqualTo("external");
-      assertThat(body.path("schemaVersion").asText()).isEqualTo("1");
+      assertThat(body.path("schemaVersion").asText()).isEqualTo("2");
       assertThat(body.has("fsync")).isTrue();
       assertThat(body.has("synchronous_commit")).isTrue();
 

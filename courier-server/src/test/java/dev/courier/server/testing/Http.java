@@ -34,6 +34,31 @@ public final class Http {
     }
   }
 
+  /** Any method with an optional JSON body and no key; never throws for HTTP statuses. */
+  public static HttpResponse<String> send(String method, String url, String json) {
+    return send(method, url, json, null);
+  }
+
+  /** Any method with an optional JSON body and an optional bearer key. */
+  public static HttpResponse<String> send(String method, String url, String json, String bearerKey) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20))
+        .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+    if (json != null) {
+      b.header("Content-Type", "application/json");
+    }
+    if (bearerKey != null) {
+      b.header("Authorization", "Bearer " + bearerKey);
+    }
+    try {
+      return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new IllegalStateException(method + " " + url + " failed: " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** The status of a GET, or -1 when nothing answers. */
   public static int status(String url) {
     try {

@@ -1,6 +1,14 @@
 package dev.courier.whatsapp;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.courier.queue.CourierQueue;
+import dev.courier.whatsapp.provider.cloud.CloudApiProvider;
+import dev.courier.whatsapp.provider.cloud.CloudApiSettings;
+import dev.courier.whatsapp.provider.gateway.GatewayProvider;
+import dev.courier.whatsapp.provider.gateway.GatewaySettings;
+import dev.courier.whatsapp.validation.Durations;
+import java.net.URI;
+import java.time.Duration;
 import dev.courier.whatsapp.instance.Instance;
 import dev.courier.whatsapp.provider.Provider;
 import dev.courier.whatsapp.simulator.SimulatorProvider;
@@ -30,8 +38,26 @@ final class ProviderFactory implements Function<Instance, Provider> {
   public Provider apply(Instance i) {
     return switch (i.provider()) {
       case SIMULATOR -> new SimulatorProvider(i, simulator, engine, dataSource, clock);
-      case CLOUD_API -> throw new UnsupportedOperationException("cloud_api provider arrives with the providers branch");
-      case GATEWAY -> throw new UnsupportedOperationException("gateway provider arrives with the providers branch");
+      case CLOUD_API -> new CloudApiProvider(cloudSettings(i.settings()), http);
+      case GATEWAY -> new GatewayProvider(gatewaySettings(i.settings()), http);
     };
+  }
+
+  static CloudApiSettings cloudSettings(JsonNode s) {
+    return new CloudApiSettings(uri(s, "baseUrl"), s.path("apiVersion").asText(null), s.path("phoneNumberId").asText(),
+        s.path("accessToken").asText(), duration(s, "timeout"));
+  }
+
+  static GatewaySettings gatewaySettings(JsonNode s) {
+    return new GatewaySettings(s.path("flavor").asText(), uri(s, "baseUrl"), s.path("apiKey").asText(null),
+        s.path("session").asText(), duration(s, "timeout"));
+  }
+
+  private static URI uri(JsonNode s, String name) {
+    return s.hasNonNull(name) ? URI.create(s.get(name).asText()) : null;
+  }
+
+  private static Duration duration(JsonNode s, String name) {
+    return s.hasNonNull(name) ? Durations.parse(s.get(name).asText()) : null;
   }
 }

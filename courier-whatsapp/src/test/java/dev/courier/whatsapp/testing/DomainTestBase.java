@@ -60,7 +60,7 @@ public abstract class DomainTestBase {
     return w;
   }
 
-  protected static ObjectNode json(String text) {
+  public static ObjectNode json(String text) {
     try {
       return (ObjectNode) JSON.readTree(text);
     } catch (Exception e) {
@@ -69,7 +69,7 @@ public abstract class DomainTestBase {
   }
 
   /** A text message request to {@code to} on {@code instanceId}, changed further by {@code more}. */
-  protected static ObjectNode text(String instanceId, String to, String body, Consumer<ObjectNode> more) {
+  public static ObjectNode text(String instanceId, String to, String body, Consumer<ObjectNode> more) {
     ObjectNode o = JSON.createObjectNode();
     o.put("instanceId", instanceId).put("to", to).put("type", "text");
     o.putObject("text").put("body", body);
@@ -77,7 +77,7 @@ public abstract class DomainTestBase {
     return o;
   }
 
-  protected static ObjectNode text(String instanceId, String to, String body) {
+  public static ObjectNode text(String instanceId, String to, String body) {
     return text(instanceId, to, body, o -> {});
   }
 

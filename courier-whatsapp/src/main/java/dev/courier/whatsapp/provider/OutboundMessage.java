@@ -14,7 +14,8 @@ import java.time.Duration;
  *     sticker}, {@code location}, {@code contacts}, {@code interactive}, {@code template} or {@code
  *     reaction}
  * @param content the type's object exactly as the Cloud API wants it (snake_case field names, e.g.
- *     {@code {"body": "hi", "preview_url": false}} for text), already validated
+ *     {@code {"body": "hi", "preview_url": false}} for text), already validated; contacts, an array
+ *     on the wire, arrive wrapped as {@code {"contacts": [...]}} (see {@code WireContent})
  * @param replyTo the provider id of the message this one replies to ({@code context.message_id}),
  *     or null
  * @param typing how long to show the typing indicator before sending; {@link Duration#ZERO} for none

@@ -30,8 +30,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Instances: create, read, pause and resume, connection state. An instance's limits live in the
- * engine as limiters ({@code wa:<id>} for the number, {@code wa:<id>:pair:*} per recipient); a
- * paused instance's limiter is paused, so its messages wait in the database without being claimed.
+ * engine as limiters ({@code wa:<id>} for the number, {@code wa:<id>:pair:*} per recipient); the
+ * limiter of a paused or disconnected instance is paused, so its messages wait in the database
+ * without being claimed, and go at once when it is resumed or reconnects.
  */
 public final class Instances {
   private static final Logger LOG = LoggerFactory.getLogger(Instances.class);
@@ -192,7 +193,7 @@ public final class Instances {
     });
     // The limiter follows the state after the commit; a crash in between is healed by syncLimiters
     // at the next start, and the send worker checks the state itself meanwhile.
-    engine.setLimiter(i.limiterKey(), i.limits().numberLimiter(state == InstanceState.PAUSED));
+    engine.setLimiter(i.limiterKey(), i.limits().numberLimiter(state != InstanceState.CONNECTED));
     if (changed) {
       LOG.info("instance state id={} state={} reason={}", i.id(), state.text(), reason);
       events.publishAfterCommit(raised);
@@ -201,7 +202,7 @@ public final class Instances {
 
   /** Writes an instance's limiters to the engine. */
   public void applyLimiters(Instance i) {
-    engine.setLimiter(i.limiterKey(), i.limits().numberLimiter(i.state() == InstanceState.PAUSED));
+    engine.setLimiter(i.limiterKey(), i.limits().numberLimiter(i.state() != InstanceState.CONNECTED));
     LimiterConfig pair = i.limits().pairLimiter();
     if (pair == null) {
       engine.removeLimiter(i.pairLimiterPattern());

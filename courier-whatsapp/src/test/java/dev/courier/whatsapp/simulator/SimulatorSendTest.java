@@ -151,4 +151,31 @@ class SimulatorSendTest extends DomainTestBase {
         .hasMessageContaining("different request");
     assertThat(scalar("SELECT count(*) FROM courier_message")).isEqualTo(1);
   }
+
+  @Test
+  void cancelsTheQueuedMessagesOfOneChatAndLeavesOtherChatsAlone() throws Exception {
+    WhatsApp w = built(node());
+    Instance i = simulator(w, "s1", "{}");
+    for (int n = 0; n < 3; n++) {
+      w.messages().send(ORG, text(i.id(), CHAT, "a" + n), null);
+    }
+    String other = w.messages().send(ORG, text(i.id(), "+5511999990002", "b"), null).message().id();
+    assertThat(w.messages().cancelQueued(ORG, i.id(), "+55 11 99999-0001")).isEqualTo(3);
+    w.start();
+    await().atMost(Duration.ofSeconds(10)).until(() -> message(w, other).status().reachedProvider());
+    assertThat(w.outbox(ORG, i.id(), 0, 10)).extracting(SimulatorStore.OutboxEntry::messageId).containsExactly(other);
+    assertThat(scalar("SELECT count(*) FROM courier_job WHERE state = 'cancelled'")).isEqualTo(3);
+  }
+
+  @Test
+  void aScheduledMessageWaitsForItsTimeAndGroupsNeedAGateway() throws Exception {
+    WhatsApp w = started(node());
+    Instance i = simulator(w, "s1", "{}");
+    Messages.Accepted later = w.messages().send(ORG, text(i.id(), CHAT, "tomorrow", o -> o.put("sendAt", "2030-01-01T09:00:00-03:00")), null);
+    assertThat(later.message().scheduledAt()).isEqualTo(java.time.Instant.parse("2030-01-01T12:00:00Z"));
+    Thread.sleep(1000);
+    assertThat(message(w, later.message().id()).status()).isEqualTo(MessageStatus.QUEUED);
+    assertThatThrownBy(() -> w.messages().send(ORG, text(i.id(), "120363025246125486@g.us", "hi group"), null))
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.errors()).extracting(err -> err.field()).containsExactly("to"));
+  }
 }

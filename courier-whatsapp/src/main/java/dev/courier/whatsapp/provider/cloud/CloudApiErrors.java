@@ -45,7 +45,7 @@ public final class CloudApiErrors {
   public static final String COURIER_DELIVERY = "docs/PROVIDERS.md#transport-failures";
 
   /** Key of a response with an HTTP status other than 2xx, 4xx or 5xx (Graph never sends one). */
-  static final String UNEXPECTED_STATUS = "http_unexpected";
+  static final String UNEXPECTED_STATUS = ErrorRule.UNEXPECTED_STATUS;
 
   /** Key of a typing wait cut short by the worker stopping: nothing was sent. */
   static final String INTERRUPTED = "interrupted";
@@ -427,22 +427,7 @@ public final class CloudApiErrors {
   }
 
   private static ErrorRule byStatus(int status) {
-    String key =
-        switch (status) {
-          case 429 -> "http_429";
-          case 401 -> "http_401";
-          case 403 -> "http_403";
-          default -> {
-            if (status >= 500 && status <= 599) {
-              yield "http_5xx";
-            }
-            if (status >= 400 && status <= 499) {
-              yield "http_4xx";
-            }
-            yield UNEXPECTED_STATUS;
-          }
-        };
-    return BY_KEY.get(key);
+    return BY_KEY.get(ErrorRule.statusKey(status));
   }
 
   private static Map<String, ErrorRule> index(List<ErrorRule> rules) {

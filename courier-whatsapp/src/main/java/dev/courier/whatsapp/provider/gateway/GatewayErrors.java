@@ -41,7 +41,7 @@ public final class GatewayErrors {
   static final String UNSUPPORTED_CONTENT = "unsupported_content";
   static final String CHAT_REQUIRED = "chat_required";
   static final String INTERRUPTED = "interrupted";
-  static final String UNEXPECTED_STATUS = "http_unexpected";
+  static final String UNEXPECTED_STATUS = ErrorRule.UNEXPECTED_STATUS;
 
   private static final List<ErrorRule> RULES =
       List.of(
@@ -153,22 +153,7 @@ public final class GatewayErrors {
     if (notConnected) {
       return BY_KEY.get(NOT_CONNECTED);
     }
-    String key =
-        switch (status) {
-          case 429 -> "http_429";
-          case 401 -> "http_401";
-          case 403 -> "http_403";
-          default -> {
-            if (status >= 500 && status <= 599) {
-              yield "http_5xx";
-            }
-            if (status >= 400 && status <= 499) {
-              yield "http_4xx";
-            }
-            yield UNEXPECTED_STATUS;
-          }
-        };
-    return BY_KEY.get(key);
+    return BY_KEY.get(ErrorRule.statusKey(status));
   }
 
   static ErrorRule condition(String key) {

@@ -29,4 +29,29 @@ public record ErrorRule(String key, ErrorClass errorClass, String meaning, List<
   public static ErrorRule of(String key, ErrorClass errorClass, String meaning, String... sources) {
     return new ErrorRule(key, errorClass, meaning, List.of(sources));
   }
+
+  /** The key of the rule for an HTTP status no more specific rule matched. */
+  public static final String UNEXPECTED_STATUS = "http_unexpected";
+
+  /**
+   * The rule key for an HTTP status alone: {@code http_429}, {@code http_401}, {@code http_403},
+   * {@code http_5xx}, {@code http_4xx}, or {@link #UNEXPECTED_STATUS}. Both providers' tables
+   * name their status rules this way.
+   */
+  public static String statusKey(int status) {
+    return switch (status) {
+      case 429 -> "http_429";
+      case 401 -> "http_401";
+      case 403 -> "http_403";
+      default -> {
+        if (status >= 500 && status <= 599) {
+          yield "http_5xx";
+        }
+        if (status >= 400 && status <= 499) {
+          yield "http_4xx";
+        }
+        yield UNEXPECTED_STATUS;
+      }
+    };
+  }
 }

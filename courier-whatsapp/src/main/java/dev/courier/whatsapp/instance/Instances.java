@@ -200,6 +200,11 @@ public final class Instances {
     }
   }
 
+  /** Releases the order key a completed send job holds ({@code orderRelease: sent}). */
+  public void releaseOrderKey(long jobId) {
+    engine.releaseOrderKey(jobId);
+  }
+
   /** Writes an instance's limiters to the engine. */
   public void applyLimiters(Instance i) {
     engine.setLimiter(i.limiterKey(), i.limits().numberLimiter(i.state() != InstanceState.CONNECTED));

@@ -85,7 +85,7 @@ public final class SendWorker implements Worker<Messages.SendArgs> {
     Message m = found.get();
     Optional<Instance> instance = instances.find(m.instanceId());
     if (instance.isEmpty()) {
-      fail(ctx, m, "instance_deleted", "instance " + m.instanceId() + " no longer exists");
+      fail(ctx, m, null, "instance_deleted", "instance " + m.instanceId() + " no longer exists");
       return;
     }
     Instance i = instance.get();
@@ -168,7 +168,7 @@ public final class SendWorker implements Worker<Messages.SendArgs> {
       throw ctx.snooze(Duration.between(now, deadline));
     }
     if ("fail".equals(i.inDoubtPolicy())) {
-      fail(ctx, m, "in_doubt", "no provider callback proved the send within " + i.inDoubtWindow()
+      fail(ctx, m, i, "in_doubt", "no provider callback proved the send within " + i.inDoubtWindow()
           + "; not resent (instance policy: fail)");
       return false;
     }
@@ -257,7 +257,18 @@ public final class SendWorker implements Worker<Messages.SendArgs> {
           return null;
         });
         events.publishAfterCommit(raised);
+        releaseHeldOrderKey(ctx, i);
       }
+    }
+  }
+
+  /**
+   * With {@code orderRelease: sent} a completed job keeps its order key until the provider reports
+   * the message sent; a failed message never will be, so its key is released at once.
+   */
+  private void releaseHeldOrderKey(JobContext<Messages.SendArgs> ctx, Instance i) {
+    if (i != null && "sent".equals(i.orderRelease())) {
+      instances.releaseOrderKey(ctx.job().id());
     }
   }
 
@@ -297,7 +308,7 @@ public final class SendWorker implements Worker<Messages.SendArgs> {
     return messages.messageGet(m.id()).orElseThrow();
   }
 
-  private void fail(JobContext<Messages.SendArgs> ctx, Message m, String code, String text) throws SQLException {
+  private void fail(JobContext<Messages.SendArgs> ctx, Message m, Instance i, String code, String text) throws SQLException {
     List<DomainEvent> raised = new ArrayList<>();
     Tx.run(dataSource, conn -> {
       if (messages.messageMarkFailed(conn, m.id(), code, text, clock.instant(), MessageEvents.detail("code", code, "reason", text))) {
@@ -307,6 +318,7 @@ public final class SendWorker implements Worker<Messages.SendArgs> {
       return null;
     });
     events.publishAfterCommit(raised);
+    releaseHeldOrderKey(ctx, i);
   }
 
   /** A provider call failed before reaching the provider; the engine retries with backoff. */

@@ -52,10 +52,12 @@ public final class HttpServer implements AutoCloseable {
               config.http.maxRequestSize = JsonBody.MAX_BYTES;
             });
     app.before("/v1/*", ctx -> authenticate(ctx, keys));
+    app.before("/graph/*", ctx -> authenticate(ctx, keys));
     for (Route r : routes(readiness, wa)) {
       app.addEndpoint(new Endpoint(r.method(), r.path(), new RouteRole[0], r.handler()));
     }
 
+    app.exception(CloudApiException.class, (e, ctx) -> cloudError(ctx, e.error()));
     app.exception(ProblemException.class, (e, ctx) -> problem(ctx, e.problem()));
     app.exception(InvalidRequestException.class, (e, ctx) -> problem(ctx, Problem.validation(e.errors())));
     app.exception(NotFoundException.class, (e, ctx) -> problem(ctx, Problem.notFound(e.getMessage())));
@@ -81,7 +83,12 @@ public final class HttpServer implements AutoCloseable {
     app.error(
         404,
         ctx -> {
-          if (!Problem.CONTENT_TYPE.equals(ctx.res().getContentType())) {
+          String type = ctx.res().getContentType();
+          // Already answered: a problem, or under /graph a Cloud API error (JSON).
+          boolean answered = GraphRoutes.handles(ctx)
+              ? type != null && type.startsWith("application/json")
+              : Problem.CONTENT_TYPE.equals(type);
+          if (!answered) {
             problem(ctx, Problem.notFound("no route " + ctx.method() + " " + ctx.path()));
           }
         });
@@ -89,12 +96,13 @@ public final class HttpServer implements AutoCloseable {
     return new HttpServer(app);
   }
 
-  /** The route table: every route this server answers. Everything under /v1 needs an API key. */
+  /** The route table: every route this server answers. Everything under /v1 and /graph needs an API key. */
   static List<Route> routes(ReadinessProbe readiness, WhatsApp wa) {
     HealthRoutes health = new HealthRoutes(readiness);
     InstanceRoutes instances = new InstanceRoutes(wa);
     MessageRoutes messages = new MessageRoutes(wa);
     WebhookRoutes webhooks = new WebhookRoutes(wa);
+    GraphRoutes graph = new GraphRoutes(wa);
     return List.of(
         new Route(HandlerType.GET, "/health/live", "the process is up (never touches the database)", health::live),
         new Route(HandlerType.GET, "/health/ready", "database reachable, durable and migrated; 503 otherwise", health::ready),
@@ -112,7 +120,9 @@ public final class HttpServer implements AutoCloseable {
         new Route(HandlerType.GET, "/v1/messages/{id}", "one message with history and attempts", messages::get),
         new Route(HandlerType.DELETE, "/v1/messages/{id}", "cancel a message not yet sending", messages::cancel),
         new Route(HandlerType.GET, "/webhooks/whatsapp/{instanceId}", "Meta's verification handshake", webhooks::verify),
-        new Route(HandlerType.POST, "/webhooks/whatsapp/{instanceId}", "provider callbacks (signed)", webhooks::receive));
+        new Route(HandlerType.POST, "/webhooks/whatsapp/{instanceId}", "provider callbacks (signed)", webhooks::receive),
+        new Route(HandlerType.POST, "/graph/{apiVersion}/{phoneNumberId}/messages",
+            "Cloud API compatible send (Meta's request and answer shapes)", graph::send));
   }
 
   private static Problem fromStatus(int status, String message, Context ctx) {
@@ -157,7 +167,12 @@ public final class HttpServer implements AutoCloseable {
     }
   }
 
+  /** Answers with a problem; under /graph, with the same error in the Cloud API's envelope instead. */
   static void problem(Context ctx, Problem problem) {
+    if (GraphRoutes.handles(ctx)) {
+      cloudError(ctx, CloudApiError.from(problem, ctx.method().name(), ctx.header("Authorization") != null));
+      return;
+    }
     try {
       ctx.status(problem.status())
           .contentType(Problem.CONTENT_TYPE)
@@ -165,6 +180,14 @@ public final class HttpServer implements AutoCloseable {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** Answers with a Cloud API error envelope (the {@code /graph} endpoint). */
+  static void cloudError(Context ctx, CloudApiError error) {
+    String trace = CloudApiError.newTraceId();
+    LOG.info("cloud api error method={} path={} status={} code={} fbtrace_id={} details={}",
+        ctx.method(), ctx.path(), error.status(), error.code(), trace, error.details());
+    json(ctx, error.status(), error.body(trace));
   }
 
   /** The port it listens on. */

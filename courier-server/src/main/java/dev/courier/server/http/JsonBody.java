@@ -30,6 +30,14 @@ public final class JsonBody {
     if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
       throw new ProblemException(Problem.unsupportedMediaType("send the body as application/json"));
     }
+    return parse(ctx);
+  }
+
+  /**
+   * The body as JSON whatever its declared content type (for the Cloud API compatible endpoint,
+   * whose clients are not all careful with the header), or a problem answer (400, 413).
+   */
+  public static JsonNode parse(Context ctx) {
     byte[] raw = bytes(ctx);
     if (raw.length == 0) {
       throw new ProblemException(Problem.badRequest("the body is empty; send a JSON object"));

@@ -110,7 +110,9 @@ public final class Instances {
       typing = GATEWAY_TYPING;
     }
     Instant now = clock.instant();
-    String phoneNumberId = provider == ProviderKind.CLOUD_API ? settings.path("phoneNumberId").asText(null) : null;
+    // Cloud API numbers, and simulators that set one, are found by it (the Cloud API compatible endpoint).
+    String phoneNumberId = provider == ProviderKind.CLOUD_API || provider == ProviderKind.SIMULATOR
+        ? settings.path("phoneNumberId").asText(null) : null;
     Instance instance = new Instance(
         id, organizationId, name, provider, settings, region, zone, ordering, release,
         releaseTimeout, limits, typing, window, policy, InstanceState.CONNECTED, null, now, phoneNumberId, now, now);

@@ -16,7 +16,7 @@ public final class ProviderSettings {
 
   static final Set<String> SIMULATOR = Set.of(
       "latency", "failureRate", "permanentFailureRate", "throttleRate", "throttleBurst", "disconnectRate",
-      "disconnectFor", "seed", "statuses", "echoCallbackData", "appSecret", "verifyToken");
+      "disconnectFor", "seed", "statuses", "echoCallbackData", "appSecret", "verifyToken", "phoneNumberId");
   static final Set<String> CLOUD_API = Set.of(
       "baseUrl", "apiVersion", "phoneNumberId", "accessToken", "appSecret", "verifyToken", "portfolioId", "timeout");
   static final Set<String> GATEWAY = Set.of("flavor", "baseUrl", "apiKey", "session", "webhookSecret", "timeout");
@@ -39,6 +39,8 @@ public final class ProviderSettings {
         r.bool(settings, p, "echoCallbackData");
         r.text(settings, p, "appSecret", false);
         r.text(settings, p, "verifyToken", false);
+        // Optional: lets the Cloud API compatible endpoint address the simulator as a Meta number.
+        phoneNumberId(settings, p, false, r);
         JsonNode statuses = r.object(settings, p, "statuses", false);
         if (statuses != null) {
           String sp = p + ".statuses";
@@ -55,10 +57,7 @@ public final class ProviderSettings {
         if (version != null && !version.matches("v\\d{1,3}\\.\\d{1,2}")) {
           r.error(p + ".apiVersion", "must look like v23.0");
         }
-        String id = r.text(settings, p, "phoneNumberId", true);
-        if (id != null && !id.matches("[0-9]{1,32}")) {
-          r.error(p + ".phoneNumberId", "must be the numeric phone number id from Meta");
-        }
+        phoneNumberId(settings, p, true, r);
         r.text(settings, p, "accessToken", true);
         r.text(settings, p, "appSecret", false);
         r.text(settings, p, "verifyToken", false);
@@ -74,6 +73,13 @@ public final class ProviderSettings {
         r.text(settings, p, "webhookSecret", false);
         r.duration(settings, p, "timeout", false);
       }
+    }
+  }
+
+  private static void phoneNumberId(JsonNode settings, String p, boolean required, FieldReader r) {
+    String id = r.text(settings, p, "phoneNumberId", required);
+    if (id != null && !id.matches("[0-9]{1,32}")) {
+      r.error(p + ".phoneNumberId", "must be a numeric phone number id like Meta's");
     }
   }
 

@@ -51,6 +51,26 @@ class InstancesTest extends DomainTestBase {
   }
 
   @Test
+  void aSimulatorThatSetsAPhoneNumberIdIsFoundByItLikeACloudApiNumber() throws Exception {
+    WhatsApp w = built(node());
+    Instance sim = w.instances().create(ORG, json(
+        "{\"name\": \"sim-meta\", \"provider\": \"simulator\", \"settings\": {\"phoneNumberId\": \"106540352242922\"}}"));
+    Instance cloud = w.instances().create(ORG, json(
+        "{\"name\": \"meta\", \"provider\": \"cloud_api\", \"settings\": {\"phoneNumberId\": \"333\", \"accessToken\": \"t\"}}"));
+    assertThat(w.instances().byPhoneNumberId(ORG, "106540352242922")).map(Instance::id).contains(sim.id());
+    assertThat(w.instances().byPhoneNumberId(ORG, "333")).map(Instance::id).contains(cloud.id());
+    assertThat(w.instances().byPhoneNumberId("org_other", "106540352242922")).isEmpty();
+    assertThatThrownBy(() -> w.instances().create(ORG, json(
+        "{\"name\": \"sim-2\", \"provider\": \"simulator\", \"settings\": {\"phoneNumberId\": \"333\"}}")))
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.errors()).extracting(FieldError::field)
+            .containsExactly("settings.phoneNumberId"));
+    assertThatThrownBy(() -> w.instances().create(ORG, json(
+        "{\"name\": \"sim-3\", \"provider\": \"simulator\", \"settings\": {\"phoneNumberId\": \"12ab\"}}")))
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.errors()).extracting(FieldError::field)
+            .containsExactly("settings.phoneNumberId"));
+  }
+
+  @Test
   void pausingAnInstancePausesItsLimiterAndRaisesAnEventOnce() throws Exception {
     WhatsApp w = built(node());
     Instance i = w.instances().create(ORG, json("{\"name\": \"sim\", \"provider\": \"simulator\"}"));

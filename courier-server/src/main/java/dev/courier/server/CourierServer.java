@@ -1,6 +1,7 @@
 package dev.courier.server;
 
 import dev.courier.queue.CourierQueue;
+import dev.courier.server.auth.ApiAccess;
 import dev.courier.server.auth.ApiKeyStore;
 import dev.courier.server.config.CourierConfig;
 import dev.courier.server.config.Role;
@@ -71,7 +72,8 @@ public final class CourierServer implements AutoCloseable {
       CourierQueue engine = wa.engine();
       HttpServer http;
       try {
-        http = HttpServer.start(config.host(), config.port(), config.shutdownTimeout(), probe, keys, wa);
+        ApiAccess access = ApiAccess.of(keys, config.apiRateLimit(), config.apiRateBurst());
+        http = HttpServer.start(config.host(), config.port(), config.shutdownTimeout(), probe, access, wa);
       } catch (RuntimeException e) {
         engine.stop(config.shutdownTimeout());
         throw e;

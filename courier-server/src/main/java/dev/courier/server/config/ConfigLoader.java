@@ -28,6 +28,7 @@ import java.util.function.Function;
 public final class ConfigLoader {
   private static final Set<String> LOG_LEVELS = Set.of("error", "warn", "info", "debug", "trace");
   private static final int MIN_API_KEY_LENGTH = 20;
+  private static final int MAX_RATE = 1_000_000;
 
   private ConfigLoader() {}
 
@@ -72,7 +73,9 @@ public final class ConfigLoader {
         configFile,
         p.get(Setting.ROLE, ConfigLoader::role),
         p.get(Setting.SHUTDOWN_TIMEOUT, ConfigLoader::duration),
-        p.get(Setting.LOG_LEVEL, ConfigLoader::logLevel));
+        p.get(Setting.LOG_LEVEL, ConfigLoader::logLevel),
+        p.get(Setting.API_RATE_LIMIT, ConfigLoader::rate),
+        p.get(Setting.API_RATE_BURST, v -> intIn(v, 1, MAX_RATE, "must be a whole number 1-" + MAX_RATE)));
   }
 
   private static Optional<Path> configFile(Map<Setting, String> flags, Map<String, String> env) {
@@ -195,6 +198,26 @@ public final class ConfigLoader {
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("must be a file system path");
     }
+  }
+
+  /** Requests per second: 0 (no limit) or a positive number up to {@value #MAX_RATE}, fractions allowed. */
+  private static double rate(String v) {
+    String allowed = "must be a number of requests per second from 0 (no limit) to " + MAX_RATE + ", such as 100 or 0.5";
+    double d;
+    try {
+      d = Double.parseDouble(v.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(allowed);
+    }
+    if (!(d >= 0 && d <= MAX_RATE)) {
+      throw new IllegalArgumentException(allowed);
+    }
+    return d;
+  }
+
+  /** A rate as configured: {@code 100}, {@code 0.5}. */
+  static String formatRate(double rate) {
+    return rate == Math.rint(rate) ? Long.toString((long) rate) : Double.toString(rate);
   }
 
   private static String apiKey(String v) {

@@ -23,7 +23,9 @@ public record CourierConfig(
     Optional<Path> configFile,
     Role role,
     Duration shutdownTimeout,
-    String logLevel) {
+    String logLevel,
+    double apiRateLimit,
+    int apiRateBurst) {
 
   public CourierConfig {
     Objects.requireNonNull(host);
@@ -34,6 +36,9 @@ public record CourierConfig(
     Objects.requireNonNull(role);
     Objects.requireNonNull(shutdownTimeout);
     Objects.requireNonNull(logLevel);
+    if (apiRateLimit < 0 || apiRateBurst < 1) {
+      throw new IllegalArgumentException("apiRateLimit must be >= 0 and apiRateBurst >= 1");
+    }
   }
 
   /** Whether Courier starts its own PostgreSQL. */
@@ -44,25 +49,25 @@ public record CourierConfig(
   public CourierConfig withPort(int newPort) {
     return new CourierConfig(
         newPort, host, dataDir, databaseUrl, databasePoolSize, embeddedDbPort, databaseAllowNonDurable, apiKey, configFile,
-        role, shutdownTimeout, logLevel);
+        role, shutdownTimeout, logLevel, apiRateLimit, apiRateBurst);
   }
 
   public CourierConfig withDataDir(Path newDataDir) {
     return new CourierConfig(
         port, host, newDataDir, databaseUrl, databasePoolSize, embeddedDbPort, databaseAllowNonDurable, apiKey, configFile,
-        role, shutdownTimeout, logLevel);
+        role, shutdownTimeout, logLevel, apiRateLimit, apiRateBurst);
   }
 
   public CourierConfig withDatabaseUrl(Optional<DatabaseUrl> newUrl) {
     return new CourierConfig(
         port, host, dataDir, newUrl, databasePoolSize, embeddedDbPort, databaseAllowNonDurable, apiKey, configFile, role,
-        shutdownTimeout, logLevel);
+        shutdownTimeout, logLevel, apiRateLimit, apiRateBurst);
   }
 
   public CourierConfig withApiKey(Optional<String> newKey) {
     return new CourierConfig(
         port, host, dataDir, databaseUrl, databasePoolSize, embeddedDbPort, databaseAllowNonDurable, newKey, configFile,
-        role, shutdownTimeout, logLevel);
+        role, shutdownTimeout, logLevel, apiRateLimit, apiRateBurst);
   }
 
   /** One line of key=value pairs, secrets masked, for the log. */
@@ -79,6 +84,8 @@ public record CourierConfig(
         + " config=" + configFile.map(Path::toString).orElse("<none>")
         + " role=" + role.text()
         + " shutdownTimeout=" + Durations.format(shutdownTimeout)
-        + " logLevel=" + logLevel;
+        + " logLevel=" + logLevel
+        + " apiRateLimit=" + ConfigLoader.formatRate(apiRateLimit)
+        + " apiRateBurst=" + apiRateBurst;
   }
 }

@@ -45,6 +45,18 @@ public enum Setting {
       null,
       null,
       "Admin API key to use instead of a generated one (at least 20 characters, no spaces). Secret: only its SHA-256 hash is stored, and it is never printed."),
+  API_RATE_LIMIT(
+      "COURIER_API_RATE_LIMIT",
+      "api.rateLimit",
+      null,
+      Defaults.API_RATE_LIMIT,
+      "Requests per second each API key may make, on each node (a token bucket per key, in memory; 0 = no limit). Over it: 429 with `Retry-After`."),
+  API_RATE_BURST(
+      "COURIER_API_RATE_BURST",
+      "api.rateBurst",
+      null,
+      Defaults.API_RATE_BURST,
+      "Requests an API key may make at once before its rate applies (the bucket's size, 1-1000000)."),
   CONFIG(
       "COURIER_CONFIG",
       null,
@@ -121,6 +133,8 @@ public enum Setting {
     public static final String DATABASE_POOL_SIZE = "10";
     public static final String EMBEDDED_DB_PORT = "0";
     public static final String DATABASE_ALLOW_NON_DURABLE = "false";
+    public static final String API_RATE_LIMIT = "1000";
+    public static final String API_RATE_BURST = "2000";
     public static final String CONFIG = "./courier.yml";
     public static final String ROLE = "all";
     public static final String SHUTDOWN_TIMEOUT = "8s";

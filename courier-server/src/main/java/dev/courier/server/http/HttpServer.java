@@ -2,7 +2,9 @@ package dev.courier.server.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.courier.server.auth.ApiAccess;
 import dev.courier.server.auth.ApiKeyStore;
+import dev.courier.server.auth.Organizations;
 import dev.courier.whatsapp.NotFoundException;
 import dev.courier.whatsapp.WhatsApp;
 import dev.courier.whatsapp.message.ConflictException;
@@ -32,6 +34,8 @@ public final class HttpServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String KEY_ATTRIBUTE = Requests.KEY_ATTRIBUTE;
+  /** Route templates under these prefixes answer without an API key; every other route needs one. */
+  static final List<String> PUBLIC_PREFIXES = List.of("/health/", "/webhooks/");
 
   private final Javalin app;
 
@@ -41,7 +45,7 @@ public final class HttpServer implements AutoCloseable {
 
   /** Starts listening on {@code host:port} (port 0: any free port). */
   public static HttpServer start(
-      String host, int port, Duration stopTimeout, ReadinessProbe readiness, ApiKeyStore keys, WhatsApp wa) {
+      String host, int port, Duration stopTimeout, ReadinessProbe readiness, ApiAccess access, WhatsApp wa) {
     Javalin app =
         Javalin.create(
             config -> {
@@ -51,9 +55,16 @@ public final class HttpServer implements AutoCloseable {
               config.jetty.modifyServer(server -> server.setStopTimeout(stopTimeout.toMillis()));
               config.http.maxRequestSize = JsonBody.MAX_BYTES;
             });
-    app.before("/v1/*", ctx -> authenticate(ctx, keys));
-    app.before("/graph/*", ctx -> authenticate(ctx, keys));
-    for (Route r : routes(readiness, wa)) {
+    // Everything under /v1 needs a key, even a path that is no route (so /v1 reveals nothing to
+    // strangers); so does every other route but the public ones. Then the key's rate limit.
+    app.before("/v1/*", ctx -> admit(ctx, access));
+    app.before("/graph/*", ctx -> admit(ctx, access));
+    app.beforeMatched(ctx -> {
+      if (!isPublic(ctx.endpointHandlerPath())) {
+        admit(ctx, access);
+      }
+    });
+    for (Route r : routes(readiness, wa, access)) {
       app.addEndpoint(new Endpoint(r.method(), r.path(), new RouteRole[0], r.handler()));
     }
 
@@ -61,6 +72,7 @@ public final class HttpServer implements AutoCloseable {
     app.exception(ProblemException.class, (e, ctx) -> problem(ctx, e.problem()));
     app.exception(InvalidRequestException.class, (e, ctx) -> problem(ctx, Problem.validation(e.errors())));
     app.exception(NotFoundException.class, (e, ctx) -> problem(ctx, Problem.notFound(e.getMessage())));
+    app.exception(Organizations.AccessDeniedException.class, (e, ctx) -> problem(ctx, Problem.forbidden(e.getMessage())));
     app.exception(ConflictException.class, (e, ctx) -> problem(ctx,
         e.kind() == ConflictException.Kind.IDEMPOTENCY_MISMATCH
             ? Problem.idempotencyMismatch(e.getMessage())
@@ -96,9 +108,13 @@ public final class HttpServer implements AutoCloseable {
     return new HttpServer(app);
   }
 
-  /** The route table: every route this server answers. Everything under /v1 and /graph needs an API key. */
-  static List<Route> routes(ReadinessProbe readiness, WhatsApp wa) {
+  /**
+   * The route table: every route this server answers. Every route needs an API key except those
+   * under {@link #PUBLIC_PREFIXES}; routes under /graph answer in the Cloud API's error envelope.
+   */
+  static List<Route> routes(ReadinessProbe readiness, WhatsApp wa, ApiAccess access) {
     HealthRoutes health = new HealthRoutes(readiness);
+    OrganizationRoutes organizations = new OrganizationRoutes(access == null ? null : access.organizations());
     InstanceRoutes instances = new InstanceRoutes(wa);
     MessageRoutes messages = new MessageRoutes(wa);
     WebhookRoutes webhooks = new WebhookRoutes(wa);
@@ -107,6 +123,12 @@ public final class HttpServer implements AutoCloseable {
         new Route(HandlerType.GET, "/health/live", "the process is up (never touches the database)", health::live),
         new Route(HandlerType.GET, "/health/ready", "database reachable, durable and migrated; 503 otherwise", health::ready),
         new Route(HandlerType.GET, "/v1/whoami", "the calling API key's organization and id", HttpServer::whoami),
+        new Route(HandlerType.POST, "/v1/organizations", "create an organization (admin key)", organizations::create),
+        new Route(HandlerType.GET, "/v1/organizations", "list organizations (an admin key sees all, others their own)", organizations::list),
+        new Route(HandlerType.GET, "/v1/organizations/{id}", "one organization", organizations::get),
+        new Route(HandlerType.POST, "/v1/organizations/{id}/keys", "create an API key (its secret is shown only here)", organizations::createKey),
+        new Route(HandlerType.GET, "/v1/organizations/{id}/keys", "an organization's API keys (never their secrets)", organizations::listKeys),
+        new Route(HandlerType.DELETE, "/v1/keys/{id}", "revoke an API key (refused at once)", organizations::revokeKey),
         new Route(HandlerType.POST, "/v1/instances", "create an instance", instances::create),
         new Route(HandlerType.GET, "/v1/instances", "list instances", instances::list),
         new Route(HandlerType.GET, "/v1/instances/{id}", "one instance (secrets left out)", instances::get),
@@ -133,16 +155,32 @@ public final class HttpServer implements AutoCloseable {
     };
   }
 
-  private static void authenticate(Context ctx, ApiKeyStore keys) throws Exception {
+  static boolean isPublic(String routePath) {
+    return routePath != null && PUBLIC_PREFIXES.stream().anyMatch(routePath::startsWith);
+  }
+
+  /** Authenticates the bearer key (401), then takes a token from its rate limit (429). Once per request. */
+  private static void admit(Context ctx, ApiAccess access) throws Exception {
+    if (ctx.attribute(KEY_ATTRIBUTE) != null) {
+      return;
+    }
     String header = ctx.header("Authorization");
     if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      ctx.header("WWW-Authenticate", "Bearer");
+      ctx.header("WWW-Authenticate", "Bearer realm=\"courier\"");
       throw new ProblemException(Problem.unauthorized("send the API key as 'Authorization: Bearer <key>'"));
     }
-    var key = keys.authenticate(header.substring(7).trim());
+    var key = access.authenticator().authenticate(header.substring(7).trim());
     if (key.isEmpty()) {
-      ctx.header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
-      throw new ProblemException(Problem.unauthorized("unknown or revoked API key"));
+      ctx.header("WWW-Authenticate", "Bearer realm=\"courier\", error=\"invalid_token\"");
+      throw new ProblemException(Problem.unauthorized("unknown, malformed or revoked API key"));
+    }
+    long waitNanos = access.rateLimiter().acquire(key.get().id());
+    if (waitNanos > 0) {
+      long seconds = Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
+      ctx.header("Retry-After", Long.toString(seconds));
+      throw new ProblemException(Problem.tooManyRequests(
+          "API key " + key.get().prefix() + " is over its request rate on this node; retry after " + seconds + " s",
+          seconds));
     }
     ctx.attribute(KEY_ATTRIBUTE, key.get());
   }

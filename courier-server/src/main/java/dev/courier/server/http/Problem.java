@@ -54,6 +54,22 @@ public record Problem(String type, String title, int status, String detail, Map<
     return new Problem(BASE + "unauthorized", "Unauthorized", 401, detail);
   }
 
+  public static Problem forbidden(String detail) {
+    return new Problem(BASE + "forbidden", "Forbidden", 403, detail);
+  }
+
+  /** Over the key's request rate: 429 (the caller sets {@code Retry-After}). */
+  public static Problem tooManyRequests(String detail, long retryAfterSeconds) {
+    return new Problem(BASE + "rate-limited", "Too many requests", 429, detail,
+        Map.of("retryAfter", retryAfterSeconds));
+  }
+
+  /** A key creation repeated with its idempotency key: the secret cannot be shown again. */
+  public static Problem keyNotShownAgain(String detail, String keyId, String prefix) {
+    return new Problem(BASE + "key-not-shown-again", "API key already created", 409, detail,
+        Map.of("keyId", keyId, "prefix", prefix));
+  }
+
   public static Problem methodNotAllowed(String detail) {
     return new Problem(BASE + "method-not-allowed", "Method not allowed", 405, detail);
   }

@@ -35,7 +35,7 @@ class AdminKeyTest {
       try (ResultSet rs = ps.executeQuery()) {
         assertThat(rs.next()).isTrue();
         assertThat(rs.getBytes(1)).isEqualTo(ApiKeys.hash(key));
-        assertThat(rs.getString(2)).isEqualTo(key.substring(0, 8));
+        assertThat(rs.getString(2)).isEqualTo(key.substring(0, 11));
         assertThat(rs.getBoolean(3)).isTrue();
         assertThat(rs.next()).as("exactly one key").isFalse();
       }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.courier.queue.testing.DatabaseTest;
 import dev.courier.queue.testing.TestDatabase;
+import dev.courier.server.testing.Schemas;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.util.ArrayList;
@@ -38,7 +39,7 @@ class MigrationsTest {
       }
       go.countDown();
       for (Future<Migrations.SchemaVersions> f : results) {
-        assertThat(f.get().courier()).contains("2");
+        assertThat(f.get().courier()).contains(Schemas.latestCourierVersion());
       }
       try (Connection c = pools.get(0).getConnection();
           ResultSet rs =
@@ -55,7 +56,7 @@ class MigrationsTest {
         assertThat(rs.next()).isFalse();
       }
       try (Connection c = pools.get(0).getConnection()) {
-        assertThat(Migrations.applied(c).courier()).contains("2");
+        assertThat(Migrations.applied(c).courier()).contains(Schemas.latestCourierVersion());
       }
     } finally {
       pool.shutdownNow();

@@ -21,11 +21,11 @@ class ApiRateLimitSettingsTest {
   }
 
   @Test
-  void defaultsAreAGenerous100PerSecondWithABurstOf200() {
+  void defaultsAreAGenerous1000PerSecondWithABurstOf2000() {
     CourierConfig c = load();
-    assertThat(c.apiRateLimit()).isEqualTo(100.0);
-    assertThat(c.apiRateBurst()).isEqualTo(200);
-    assertThat(c.toString()).contains("apiRateLimit=100").contains("apiRateBurst=200");
+    assertThat(c.apiRateLimit()).isEqualTo(1000.0);
+    assertThat(c.apiRateBurst()).isEqualTo(2000);
+    assertThat(c.toString()).contains("apiRateLimit=1000").contains("apiRateBurst=2000");
   }
 
   @Test

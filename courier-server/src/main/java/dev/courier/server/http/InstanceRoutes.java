@@ -21,8 +21,11 @@ final class InstanceRoutes {
   }
 
   void create(Context ctx) throws Exception {
-    Instance i = wa.instances().create(Requests.organization(ctx), JsonBody.read(ctx));
-    Requests.json(ctx, 201, Instances.toJson(i));
+    Instances.Created c = wa.instances().create(Requests.organization(ctx), JsonBody.read(ctx), MessageRoutes.idempotencyKey(ctx));
+    if (c.replayed()) {
+      ctx.header("Idempotent-Replayed", "true");
+    }
+    Requests.json(ctx, 201, Instances.toJson(c.instance()));
   }
 
   void list(Context ctx) throws Exception {

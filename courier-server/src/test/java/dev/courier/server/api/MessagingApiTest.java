@@ -156,4 +156,18 @@ class MessagingApiTest {
     }
     return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
+
+  @Test
+  void creatingAnInstanceTwiceWithOneIdempotencyKeyCreatesOneAndAnotherBodyIsRefused() throws Exception {
+    String body = "{\"name\": \"idem\", \"provider\": \"simulator\"}";
+    HttpResponse<String> first = Http.send("POST", server.url() + "/v1/instances", body, KEY, "Idempotency-Key", "inst-1");
+    HttpResponse<String> again = Http.send("POST", server.url() + "/v1/instances", body, KEY, "Idempotency-Key", "inst-1");
+    assertThat(first.statusCode()).isEqualTo(201);
+    assertThat(again.statusCode()).isEqualTo(201);
+    assertThat(body(again).get("id").asText()).isEqualTo(body(first).get("id").asText());
+    assertThat(again.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+    HttpResponse<String> other = Http.send("POST", server.url() + "/v1/instances",
+        "{\"name\": \"idem-2\", \"provider\": \"simulator\"}", KEY, "Idempotency-Key", "inst-1");
+    assertThat(other.statusCode()).isEqualTo(422);
+  }
 }

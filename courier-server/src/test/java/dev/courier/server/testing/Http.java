@@ -39,8 +39,8 @@ public final class Http {
     return send(method, url, json, null);
   }
 
-  /** Any method with an optional JSON body and an optional bearer key. */
-  public static HttpResponse<String> send(String method, String url, String json, String bearerKey) {
+  /** Any method with an optional JSON body, an optional bearer key and extra header name/value pairs. */
+  public static HttpResponse<String> send(String method, String url, String json, String bearerKey, String... headers) {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20))
         .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
     if (json != null) {
@@ -48,6 +48,9 @@ public final class Http {
     }
     if (bearerKey != null) {
       b.header("Authorization", "Bearer " + bearerKey);
+    }
+    for (int i = 0; i + 1 < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
     }
     try {
       return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());

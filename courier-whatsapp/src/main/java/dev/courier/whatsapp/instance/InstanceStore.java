@@ -31,9 +31,9 @@ public final class InstanceStore {
       """
       INSERT INTO courier_instance (id, organization_id, name, provider, settings, default_region, time_zone,
           ordering, order_release, order_release_timeout, limits, typing, in_doubt_window, in_doubt_policy,
-          state, state_changed_at, phone_number_id, created_at, updated_at)
+          state, state_changed_at, phone_number_id, created_at, updated_at, idempotency_key, request_hash)
       VALUES (?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ? * interval '1 millisecond', ?::jsonb, ? * interval '1 millisecond',
-          ? * interval '1 millisecond', ?, ?, ?, ?, ?, ?)
+          ? * interval '1 millisecond', ?, ?, ?, ?, ?, ?, ?, ?)
       """;
   private static final String BY_ID = "SELECT " + COLUMNS + " FROM courier_instance WHERE id = ? AND deleted_at IS NULL";
   private static final String BY_ORG_ID =
@@ -54,7 +54,23 @@ public final class InstanceStore {
     this.dataSource = dataSource;
   }
 
-  public void instanceInsert(Connection conn, Instance i, ObjectNode userLimits) throws SQLException {
+  /** An instance created with an Idempotency-Key, and the hash of the request that created it. */
+  public record Keyed(Instance instance, String requestHash) {}
+
+  public Optional<Keyed> instanceByIdempotencyKey(String organizationId, String key) throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + ", request_hash FROM courier_instance"
+            + " WHERE organization_id = ? AND idempotency_key = ?")) {
+      ps.setString(1, organizationId);
+      ps.setString(2, key);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(new Keyed(read(rs), rs.getString("request_hash"))) : Optional.empty();
+      }
+    }
+  }
+
+  public void instanceInsert(Connection conn, Instance i, ObjectNode userLimits, String idempotencyKey,
+      String requestHash) throws SQLException {
     try (PreparedStatement ps = conn.prepareStatement(INSERT)) {
       ps.setString(1, i.id());
       ps.setString(2, i.organizationId());
@@ -75,6 +91,8 @@ public final class InstanceStore {
       ps.setString(17, i.phoneNumberId());
       ps.setTimestamp(18, Timestamp.from(i.createdAt()));
       ps.setTimestamp(19, Timestamp.from(i.updatedAt()));
+      ps.setString(20, idempotencyKey);
+      ps.setString(21, requestHash);
       ps.executeUpdate();
     }
   }

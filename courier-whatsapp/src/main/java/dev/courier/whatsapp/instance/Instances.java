@@ -14,6 +14,8 @@ import dev.courier.whatsapp.store.Tx;
 import dev.courier.whatsapp.validation.Durations;
 import dev.courier.whatsapp.validation.FieldReader;
 import dev.courier.whatsapp.validation.InvalidRequestException;
+import dev.courier.whatsapp.validation.RequestHash;
+import dev.courier.whatsapp.message.ConflictException;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -58,13 +60,59 @@ public final class Instances {
     this.clock = clock;
   }
 
+  /** An instance was created (or, for a repeated Idempotency-Key, had been). */
+  public record Created(Instance instance, boolean replayed) {}
+
   /** Creates an instance from a request body in the API's shape. */
   public Instance create(String organizationId, JsonNode body) throws SQLException {
-    return createWithId(organizationId, Ids.next("ins", clock), body);
+    return create(organizationId, body, null).instance();
+  }
+
+  /**
+   * Creates an instance; with an Idempotency-Key, the same key and body return the first instance,
+   * the same key with another body is refused.
+   */
+  public Created create(String organizationId, JsonNode body, String idempotencyKey) throws SQLException {
+    if (idempotencyKey != null) {
+      Optional<Created> earlier = replay(organizationId, idempotencyKey, body);
+      if (earlier.isPresent()) {
+        return earlier.get();
+      }
+    }
+    try {
+      return new Created(createWithId(organizationId, Ids.next("ins", clock), body, idempotencyKey), false);
+    } catch (InvalidRequestException e) {
+      if (idempotencyKey != null) {
+        // A concurrent request with the same key may have won the insert.
+        Optional<Created> earlier = replay(organizationId, idempotencyKey, body);
+        if (earlier.isPresent()) {
+          return earlier.get();
+        }
+      }
+      throw e;
+    }
+  }
+
+  private Optional<Created> replay(String organizationId, String key, JsonNode body) throws SQLException {
+    Optional<InstanceStore.Keyed> earlier = store.instanceByIdempotencyKey(organizationId, key);
+    if (earlier.isEmpty()) {
+      return Optional.empty();
+    }
+    if (!RequestHash.of(body).equals(earlier.get().requestHash())) {
+      throw new ConflictException(ConflictException.Kind.IDEMPOTENCY_MISMATCH,
+          "Idempotency-Key " + key + " was used for a different request (instance " + earlier.get().instance().id() + ")",
+          earlier.get().instance().state().text());
+    }
+    return Optional.of(new Created(earlier.get().instance(), true));
   }
 
   /** Creates an instance with a chosen id (the demo instance has a well-known one). */
   public Instance createWithId(String organizationId, String id, JsonNode body) throws SQLException {
+    return createWithId(organizationId, id, body, null);
+  }
+
+  private Instance createWithId(String organizationId, String id, JsonNode body, String idempotencyKey)
+      throws SQLException {
     FieldReader r = new FieldReader();
     if (body == null || !body.isObject()) {
       throw new InvalidRequestException("", "the body must be a JSON object");
@@ -119,12 +167,14 @@ public final class Instances {
     applyLimiters(instance);
     try {
       Tx.run(dataSource, conn -> {
-        store.instanceInsert(conn, instance, userLimits);
+        store.instanceInsert(conn, instance, userLimits, idempotencyKey,
+            idempotencyKey == null ? null : RequestHash.of(body));
         return null;
       });
     } catch (SQLException e) {
       if ("23505".equals(e.getSQLState())) {
-        String field = e.getMessage() != null && e.getMessage().contains("phone_number") ? "settings.phoneNumberId" : "name";
+        String m = e.getMessage() == null ? "" : e.getMessage();
+        String field = m.contains("idempotency") ? "Idempotency-Key" : m.contains("phone_number") ? "settings.phoneNumberId" : "name";
         throw new InvalidRequestException(field, "another instance of this organization already uses it");
       }
       throw e;

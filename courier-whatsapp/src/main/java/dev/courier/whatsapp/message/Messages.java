@@ -18,9 +18,8 @@ import dev.courier.whatsapp.validation.Durations;
 import dev.courier.whatsapp.validation.FieldError;
 import dev.courier.whatsapp.validation.FieldReader;
 import dev.courier.whatsapp.validation.InvalidRequestException;
+import dev.courier.whatsapp.validation.RequestHash;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -29,7 +28,6 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -143,7 +141,7 @@ public final class Messages {
       typing = instance.typing();
     }
     String orderKey = orderKeyOverride != null ? "wa:" + instance.id() + ":key:" + orderKeyOverride : instance.orderKey(to);
-    return new Draft(instance, to, type, content, replyTo, priority, runAt, typing, orderKey, metadata, hash(body));
+    return new Draft(instance, to, type, content, replyTo, priority, runAt, typing, orderKey, metadata, RequestHash.of(body));
   }
 
   private static int priority(JsonNode n, FieldReader r) {
@@ -354,14 +352,5 @@ public final class Messages {
   public List<Message> list(String organizationId, String instanceId, String status, String to, Long beforeSeq, int limit)
       throws SQLException {
     return store.messageList(organizationId, instanceId, status, to, beforeSeq, limit);
-  }
-
-  private static String hash(JsonNode body) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(JSON.writeValueAsBytes(body));
-      return HexFormat.of().formatHex(digest);
-    } catch (NoSuchAlgorithmException | com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

@@ -187,6 +187,28 @@ class OrderKeyTest extends EngineTestBase {
   }
 
   @Test
+  void retryingAWaitingHeadRunsItNowAndKeepsTheOrder() throws Exception {
+    List<String> done = new CopyOnWriteArrayList<>();
+    AtomicInteger tries = new AtomicInteger();
+    CourierQueue q =
+        started(engine().worker("o", Args.class, ctx -> {
+          if (ctx.args().value().equals("first") && tries.incrementAndGet() == 1) {
+            throw new ResourceUnavailable("instance disconnected", Duration.ofHours(1));
+          }
+          done.add(ctx.args().value());
+        }));
+    List<EnqueueResult> r =
+        q.enqueueMany(List.of(
+            JobRequest.of("o", new Args("first")).withOrderKey("chat"),
+            JobRequest.of("o", new Args("second")).withOrderKey("chat")));
+    await().until(() -> stateOf(q, r.get(0).id()) == JobState.SCHEDULED);
+    // The head waits an hour while holding its key; retrying it must run it now, not strand it.
+    assertThat(q.retry(r.get(0).id())).isTrue();
+    await().atMost(Duration.ofSeconds(10)).until(() -> done.size() == 2);
+    assertThat(done).containsExactly("first", "second");
+  }
+
+  @Test
   void pacingChainSpacesJobsOfOneKeyEvenWhenEnqueuedInABurst() throws Exception {
     CourierQueue q = started(engine().worker("o", Args.class, ctx -> {}));
     OrderKey chained = OrderKey.of("chat").withChain(Duration.ofMillis(400), Duration.ofMillis(200));

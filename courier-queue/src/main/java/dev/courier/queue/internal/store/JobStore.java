@@ -78,32 +78,16 @@ public final class JobStore {
   // Claims commit with synchronous_commit off (set for this statement's own transaction by the
   // one-time set_config, so a claim is one round trip): a claim lost in a server crash only means
   // the job runs again, which at-least-once delivery allows; it never loses or finalizes a job.
+  // courier_claim (V5) picks and marks in two statements of one call; see the migration for why.
   private static final String CLAIM =
       """
-      WITH free AS (
-        SELECT ARRAY(
-          SELECT id FROM courier_job
-          WHERE state = 'available' AND NOT order_gate AND limit_key IS NULL AND queue = ?
-          ORDER BY priority, id
-          LIMIT ?
-          FOR UPDATE SKIP LOCKED) AS ids),
-      picked AS (
-        SELECT CASE WHEN EXISTS (SELECT 1 FROM courier_limiter_state WHERE queue = q.name AND waiting)
-                      OR EXISTS (SELECT 1 FROM courier_limiter_wake WHERE queue = q.name)
-                    THEN free.ids || courier_limiter_admit(q.name, q.budget - cardinality(free.ids), q.now)
-                    ELSE free.ids END AS ids
-        FROM free, (SELECT ?::text AS name, ?::integer AS budget, ?::timestamptz AS now) q)
-      UPDATE courier_job j
-      SET state = 'running', attempt = j.attempt + 1, attempted_at = ?, attempted_by = ?,
-          lease_expires_at = ?
-      WHERE j.id = ANY((SELECT ids FROM picked)::bigint[])
-        AND (SELECT set_config('synchronous_commit', 'off', true)) IS NOT NULL
-      RETURNING j.id, j.queue, j.kind, j.state::text AS state, j.args::text AS args, j.priority,
-                j.attempt, j.max_attempts, j.created_at, j.scheduled_at, j.attempted_at,
-                j.finalized_at, j.attempted_by, j.lease_expires_at,
-                j.cancel_requested_at IS NOT NULL AS cancel_requested, '[]' AS errors, j.progress,
-                NULL::text AS result, j.tags, j.metadata::text AS metadata, j.unique_key,
-                j.order_key, j.limiter_keys
+      SELECT j.id, j.queue, j.kind, j.state::text AS state, j.args::text AS args, j.priority,
+             j.attempt, j.max_attempts, j.created_at, j.scheduled_at, j.attempted_at,
+             j.finalized_at, j.attempted_by, j.lease_expires_at,
+             j.cancel_requested_at IS NOT NULL AS cancel_requested, '[]' AS errors, j.progress,
+             NULL::text AS result, j.tags, j.metadata::text AS metadata, j.unique_key,
+             j.order_key, j.limiter_keys
+      FROM courier_claim(?, ?, ?, ?, ?) j
       """;
 
   // Batched statements match running jobs by "lease_expires_at IS NOT NULL" (equivalent to
@@ -234,7 +218,10 @@ public final class JobStore {
       """
       UPDATE courier_job
       SET state = 'available', scheduled_at = ?, finalized_at = NULL, cancel_requested_at = NULL,
-          max_attempts = greatest(max_attempts, attempt + 1), order_gate = order_key IS NOT NULL
+          max_attempts = greatest(max_attempts, attempt + 1),
+          -- A waiting head still holds its key: it stays ungated, or nothing would ever ungate it.
+          order_gate = order_key IS NOT NULL AND NOT EXISTS (
+            SELECT 1 FROM courier_order_key k WHERE k.key = courier_job.order_key AND k.active_job_id = courier_job.id)
       WHERE id = ? AND state IN ('scheduled', 'retryable', 'completed', 'cancelled', 'discarded')
       RETURNING id, queue, kind, state::text AS state, attempt
       """;
@@ -499,12 +486,9 @@ public final class JobStore {
         PreparedStatement ps = c.prepareStatement(CLAIM)) {
       ps.setString(1, queue);
       ps.setInt(2, limit);
-      ps.setString(3, queue);
-      ps.setInt(4, limit);
-      ps.setObject(5, Sql.ts(now));
-      ps.setObject(6, Sql.ts(now));
-      ps.setString(7, node);
-      ps.setObject(8, Sql.ts(leaseUntil));
+      ps.setObject(3, Sql.ts(now));
+      ps.setString(4, node);
+      ps.setObject(5, Sql.ts(leaseUntil));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           jobs.add(readJob(rs));

@@ -279,7 +279,8 @@ public final class MessageStore {
   /** sending → in_doubt: the send may have happened; reconcile before any resend. */
   public boolean messageMarkInDoubt(Connection c, String id, Instant now, ObjectNode detail) throws SQLException {
     return transition(c, id, List.of("sending"), "in_doubt", now, detail,
-        "in_doubt_since = coalesce(in_doubt_since, ?)", Timestamp.from(now));
+        // Each in-doubt send gets a full window of its own, a resend too.
+        "in_doubt_since = ?", Timestamp.from(now));
   }
 
   public boolean messageMarkFailed(Connection c, String id, String code, String text, Instant now, ObjectNode detail)

@@ -45,6 +45,11 @@ import org.slf4j.LoggerFactory;
 public final class SendWorker implements Worker<Messages.SendArgs> {
   private static final Logger LOG = LoggerFactory.getLogger(SendWorker.class);
   static final Duration PAUSED_RECHECK = Duration.ofMinutes(1);
+  /**
+   * A job that found its instance paused waits only this long: then it waits on the instance's
+   * paused limiter, which resuming releases at once.
+   */
+  static final Duration PAUSED_INSTANCE_RECHECK = Duration.ofSeconds(5);
   static final Duration RECIPIENT_HOLD = Duration.ofHours(24);
   static final Duration MAX_THROTTLE_BACKOFF = Duration.ofMinutes(5);
   static final Duration CLOUD_TYPING_CONTEXT = Duration.ofHours(24);
@@ -90,7 +95,7 @@ public final class SendWorker implements Worker<Messages.SendArgs> {
     }
     Instance i = instance.get();
     if (i.state() == InstanceState.PAUSED) {
-      throw new ResourceUnavailable("instance " + i.id() + " is paused", PAUSED_RECHECK);
+      throw new ResourceUnavailable("instance " + i.id() + " is paused", PAUSED_INSTANCE_RECHECK);
     }
     if (i.state() == InstanceState.DISCONNECTED) {
       throw new ResourceUnavailable("instance " + i.id() + " is disconnected");
@@ -219,7 +224,7 @@ public final class SendWorker implements Worker<Messages.SendArgs> {
       case PAUSE_INSTANCE -> {
         requeue(ctx, m, e, outcome, started, false);
         instances.pause(i.organizationId(), i.id(), "provider " + e.code() + ": " + e.getMessage());
-        throw new ResourceUnavailable("instance " + i.id() + " paused after provider error " + e.code(), PAUSED_RECHECK);
+        throw new ResourceUnavailable("instance " + i.id() + " paused after provider error " + e.code(), PAUSED_INSTANCE_RECHECK);
       }
       case PAUSE_TEMPLATE -> {
         requeue(ctx, m, e, outcome, started, false);

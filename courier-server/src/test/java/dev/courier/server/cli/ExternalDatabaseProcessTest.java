@@ -6,6 +6,7 @@ import dev.courier.queue.testing.DatabaseTest;
 import dev.courier.queue.testing.TestDatabase;
 import dev.courier.server.testing.Configs;
 import dev.courier.server.testing.Http;
+import dev.courier.server.testing.Schemas;
 import dev.courier.server.testing.ServerProcess;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -62,6 +63,10 @@ class ExternalDatabaseProcessTest {
             new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
             Map.of("COURIER_DATABASE_ALLOW_NON_DURABLE", "true", "COURIER_DATA_DIR", dataDir.toString()));
     assertThat(exit).isZero();
-    assertThat(out.toString(StandardCharsets.UTF_8)).contains("migrated external database").contains("schema 1");
+    String latest;
+    try (var ds = TestDatabase.dataSource(db, 2)) {
+      latest = Schemas.latestCourierVersion(ds);
+    }
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("migrated external database").contains("schema " + latest + ",");
   }
 }

@@ -9,6 +9,7 @@ import dev.courier.queue.testing.TestDatabase;
 import dev.courier.server.CourierServer;
 import dev.courier.server.testing.Configs;
 import dev.courier.server.testing.Http;
+import dev.courier.server.testing.Schemas;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -26,7 +27,7 @@ class ExternalDatabaseModeTest {
       assertThat(r.statusCode()).isEqualTo(200);
       JsonNode body = new ObjectMapper().readTree(r.body()).path("database");
       assertThat(body.path("kind").asText()).isEqualTo("external");
-      assertThat(body.path("schemaVersion").asText()).isEqualTo("2");
+      assertThat(body.path("schemaVersion").asText()).isEqualTo(Schemas.latestCourierVersion(server.database().dataSource()));
       assertThat(body.has("fsync")).isTrue();
       assertThat(body.has("synchronous_commit")).isTrue();
 

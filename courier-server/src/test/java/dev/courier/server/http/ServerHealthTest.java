@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.courier.server.CourierServer;
 import dev.courier.server.testing.Configs;
 import dev.courier.server.testing.Http;
+import dev.courier.server.testing.Schemas;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
@@ -60,7 +61,7 @@ class ServerHealthTest {
     JsonNode db = body.path("database");
     assertThat(db.path("kind").asText()).isEqualTo("embedded");
     assertThat(db.path("serverVersion").asText()).startsWith("17.");
-    assertThat(db.path("schemaVersion").asText()).isEqualTo("2");
+    assertThat(db.path("schemaVersion").asText()).isEqualTo(Schemas.latestCourierVersion(server.database().dataSource()));
     assertThat(db.has("queueSchemaVersion")).isTrue();
     assertThat(db.path("migrated").asBoolean()).isTrue();
     assertThat(db.path("fsync").asText()).isEqualTo("on");

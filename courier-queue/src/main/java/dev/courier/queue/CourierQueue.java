@@ -437,6 +437,29 @@ public final class CourierQueue implements AutoCloseable {
     });
   }
 
+  /** {@link #clean(JobState, Duration)} for one queue only. */
+  public int clean(String queue, JobState state, Duration olderThan) {
+    if (queue == null || queue.isBlank()) {
+      throw new IllegalArgumentException("queue: must not be blank");
+    }
+    if (!state.isFinal()) {
+      throw new IllegalArgumentException("state: only completed, cancelled or discarded jobs can be cleaned, not " + state.wireName());
+    }
+    if (olderThan.isNegative()) {
+      throw new IllegalArgumentException("olderThan: must not be negative, was " + olderThan);
+    }
+    return call("clean " + state.wireName() + " jobs of queue " + queue, () -> {
+      Instant before = clock.instant().minus(olderThan);
+      int total = 0;
+      int n;
+      do {
+        n = jobs.jobCleanQueueBatch(queue, state, before, 10_000);
+        total += n;
+      } while (n == 10_000);
+      return total;
+    });
+  }
+
   /** Pauses a queue on every node (takes effect within a second). */
   public void pause(String queue) {
     call("pause queue " + queue, () -> {

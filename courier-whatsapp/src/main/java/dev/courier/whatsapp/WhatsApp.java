@@ -81,8 +81,8 @@ public final class WhatsApp {
     this.engine = eb.build();
     this.events = new EventStore(b.dataSource, b.clock);
     InstanceStore instanceStore = new InstanceStore(b.dataSource);
-    this.instances = new Instances(b.dataSource, instanceStore, events, engine, b.clock);
     this.messageStore = new MessageStore(b.dataSource);
+    this.instances = new Instances(b.dataSource, instanceStore, messageStore, events, engine, b.clock);
     this.messages = new Messages(b.dataSource, messageStore, instances, engine, b.clock);
     this.simulator = new SimulatorStore(b.dataSource);
     this.statusUpdates = new StatusUpdates(b.dataSource, messageStore, events, engine, b.clock);
@@ -173,6 +173,11 @@ public final class WhatsApp {
     } catch (SQLException | RuntimeException ex) {
       LOG.warn("could not mark the message of discarded job={} failed", e.jobId(), ex);
     }
+  }
+
+  /** The engine queues this domain runs: sends and the simulator's callbacks. */
+  public List<String> queueNames() {
+    return List.of(Messages.QUEUE, SimulatorProvider.CALLBACK_QUEUE);
   }
 
   public CourierQueue engine() {

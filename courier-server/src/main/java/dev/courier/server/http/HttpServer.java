@@ -53,7 +53,8 @@ public final class HttpServer implements AutoCloseable {
               config.showJavalinBanner = false;
               config.startupWatcherEnabled = false;
               config.jetty.modifyServer(server -> server.setStopTimeout(stopTimeout.toMillis()));
-              config.http.maxRequestSize = JsonBody.MAX_BYTES;
+              // Bodies are read by JsonBody, with each route's own limit; this is the largest of them.
+              config.http.maxRequestSize = JsonBody.BATCH_MAX_BYTES;
             });
     // Everything under /v1 needs a key, even a path that is no route (so /v1 reveals nothing to
     // strangers); so does every other route but the public ones. Then the key's rate limit.
@@ -119,6 +120,7 @@ public final class HttpServer implements AutoCloseable {
     MessageRoutes messages = new MessageRoutes(wa);
     WebhookRoutes webhooks = new WebhookRoutes(wa);
     GraphRoutes graph = new GraphRoutes(wa);
+    QueueRoutes queues = new QueueRoutes(wa);
     return List.of(
         new Route(HandlerType.GET, "/health/live", "the process is up (never touches the database)", health::live),
         new Route(HandlerType.GET, "/health/ready", "database reachable, durable and migrated; 503 otherwise", health::ready),
@@ -132,15 +134,28 @@ public final class HttpServer implements AutoCloseable {
         new Route(HandlerType.POST, "/v1/instances", "create an instance", instances::create),
         new Route(HandlerType.GET, "/v1/instances", "list instances", instances::list),
         new Route(HandlerType.GET, "/v1/instances/{id}", "one instance (secrets left out)", instances::get),
+        new Route(HandlerType.PATCH, "/v1/instances/{id}", "change an instance (members given change)", instances::update),
+        new Route(HandlerType.DELETE, "/v1/instances/{id}", "delete an instance (409 with unfinished messages unless ?force=true)", instances::delete),
         new Route(HandlerType.POST, "/v1/instances/{id}/pause", "pause an instance's sending", instances::pause),
         new Route(HandlerType.POST, "/v1/instances/{id}/resume", "resume an instance's sending", instances::resume),
         new Route(HandlerType.GET, "/v1/instances/{id}/queue", "queued messages in the order they will go", instances::queue),
         new Route(HandlerType.DELETE, "/v1/instances/{id}/queue", "cancel queued messages (?chat= for one chat)", instances::cancelQueue),
         new Route(HandlerType.GET, "/v1/instances/{id}/outbox", "what the simulator accepted, in order", instances::outbox),
         new Route(HandlerType.POST, "/v1/messages", "send a message (202 once committed)", messages::send),
+        new Route(HandlerType.POST, "/v1/messages/batch", "send up to 10,000 messages in one transaction", messages::batch),
         new Route(HandlerType.GET, "/v1/messages", "list messages (?instance=&status=&to=&cursor=)", messages::list),
         new Route(HandlerType.GET, "/v1/messages/{id}", "one message with history and attempts", messages::get),
         new Route(HandlerType.DELETE, "/v1/messages/{id}", "cancel a message not yet sending", messages::cancel),
+        new Route(HandlerType.GET, "/v1/queues", "engine queues with counts by state (admin key only)", QueueRoutes.adminOnly(queues::list)),
+        new Route(HandlerType.POST, "/v1/queues/{name}/pause", "pause a queue on every node (admin)", QueueRoutes.adminOnly(queues::pause)),
+        new Route(HandlerType.POST, "/v1/queues/{name}/resume", "resume a paused queue (admin)", QueueRoutes.adminOnly(queues::resume)),
+        new Route(HandlerType.POST, "/v1/queues/{name}/retry-discarded", "run a queue's discarded jobs again (admin)", QueueRoutes.adminOnly(queues::retryDiscarded)),
+        new Route(HandlerType.POST, "/v1/queues/{name}/clean", "delete a queue's old finished jobs (admin)", QueueRoutes.adminOnly(queues::clean)),
+        new Route(HandlerType.GET, "/v1/jobs", "list jobs (?queue=&state=&kind=&cursor=; admin)", QueueRoutes.adminOnly(queues::jobs)),
+        new Route(HandlerType.GET, "/v1/jobs/{id}", "one job with its error history (admin)", QueueRoutes.adminOnly(queues::job)),
+        new Route(HandlerType.POST, "/v1/jobs/{id}/retry", "run a job again now (admin)", QueueRoutes.adminOnly(queues::retry)),
+        new Route(HandlerType.POST, "/v1/jobs/{id}/cancel", "cancel a job (admin)", QueueRoutes.adminOnly(queues::cancel)),
+        new Route(HandlerType.GET, "/v1/order-keys/blocked", "order keys whose head job waits for a retry (admin)", QueueRoutes.adminOnly(queues::blockedOrderKeys)),
         new Route(HandlerType.GET, "/webhooks/whatsapp/{instanceId}", "Meta's verification handshake", webhooks::verify),
         new Route(HandlerType.POST, "/webhooks/whatsapp/{instanceId}", "provider callbacks (signed)", webhooks::receive),
         new Route(HandlerType.POST, "/graph/{apiVersion}/{phoneNumberId}/messages",

@@ -3,6 +3,7 @@ package dev.courier.server.http;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.courier.whatsapp.WhatsApp;
 import dev.courier.whatsapp.instance.Instance;
+import dev.courier.whatsapp.instance.InstanceInUseException;
 import dev.courier.whatsapp.instance.Instances;
 import dev.courier.whatsapp.message.Message;
 import dev.courier.whatsapp.simulator.SimulatorStore;
@@ -12,7 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** {@code /v1/instances}: create, list, read, pause and resume, queue, outbox. */
+/** {@code /v1/instances}: create, list, read, change, delete, pause and resume, queue, outbox. */
 final class InstanceRoutes {
   private final WhatsApp wa;
 
@@ -39,6 +40,35 @@ final class InstanceRoutes {
 
   void get(Context ctx) throws Exception {
     Requests.json(ctx, 200, Instances.toJson(wa.instances().get(Requests.organization(ctx), ctx.pathParam("id"))));
+  }
+
+  /** PATCH: the members given change (see {@link Instances#update}); 200 with the instance. */
+  void update(Context ctx) throws Exception {
+    Instance i = wa.instances().update(Requests.organization(ctx), ctx.pathParam("id"), JsonBody.read(ctx));
+    Requests.json(ctx, 200, Instances.toJson(i));
+  }
+
+  /**
+   * DELETE: 409 while the instance has unfinished messages, unless {@code ?force=true} (its queued
+   * messages are then cancelled first); 200 with what was done.
+   */
+  void delete(Context ctx) throws Exception {
+    boolean force = Requests.bool(ctx, "force", false);
+    Instances.Deleted d;
+    try {
+      d = wa.instances().delete(Requests.organization(ctx), ctx.pathParam("id"), force);
+    } catch (InstanceInUseException e) {
+      Map<String, Object> ext = new LinkedHashMap<>();
+      ext.put("queuedMessages", e.queued());
+      ext.put("inFlightMessages", e.inFlight());
+      throw new ProblemException(Problem.conflict(e.getMessage(), ext));
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("id", d.instance().id());
+    body.put("deleted", true);
+    body.put("deletedAt", d.deletedAt().toString());
+    body.put("cancelledMessages", d.cancelledMessages());
+    Requests.json(ctx, 200, body);
   }
 
   void pause(Context ctx) throws Exception {

@@ -11,11 +11,14 @@ import io.javalin.http.Context;
 
 /**
  * Reads a JSON request body at the edge: content type, size limit, well-formedness (with the
- * position of the first error), one top-level value, no duplicate keys.
+ * position of the first error), one top-level value, no duplicate keys. The body is read from the
+ * request stream up to the route's limit and no further, whether or not a length was declared.
  */
 public final class JsonBody {
-  /** The largest body accepted (1 MiB). */
+  /** The largest body accepted by most routes (1 MiB). */
   public static final int MAX_BYTES = 1024 * 1024;
+  /** The largest body of {@code POST /v1/messages/batch} (16 MiB: 10,000 message requests). */
+  public static final int BATCH_MAX_BYTES = 16 * 1024 * 1024;
 
   private static final ObjectMapper STRICT = JsonMapper.builder()
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -26,11 +29,16 @@ public final class JsonBody {
 
   /** The body as JSON, or a problem answer (400, 413, 415). */
   public static JsonNode read(Context ctx) {
+    return read(ctx, MAX_BYTES);
+  }
+
+  /** The body as JSON, refusing bodies over {@code maxBytes}. */
+  public static JsonNode read(Context ctx, int maxBytes) {
     String type = ctx.contentType();
     if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
       throw new ProblemException(Problem.unsupportedMediaType("send the body as application/json"));
     }
-    return parse(ctx);
+    return parse(ctx, maxBytes);
   }
 
   /**
@@ -38,7 +46,11 @@ public final class JsonBody {
    * whose clients are not all careful with the header), or a problem answer (400, 413).
    */
   public static JsonNode parse(Context ctx) {
-    byte[] raw = bytes(ctx);
+    return parse(ctx, MAX_BYTES);
+  }
+
+  private static JsonNode parse(Context ctx, int maxBytes) {
+    byte[] raw = bytes(ctx, maxBytes);
     if (raw.length == 0) {
       throw new ProblemException(Problem.badRequest("the body is empty; send a JSON object"));
     }
@@ -59,13 +71,26 @@ public final class JsonBody {
 
   /** The raw body bytes, refusing bodies over the limit. */
   public static byte[] bytes(Context ctx) {
+    return bytes(ctx, MAX_BYTES);
+  }
+
+  /**
+   * The raw body bytes, refusing bodies over {@code maxBytes}: at once when the declared length is
+   * over it, else after reading at most one byte more than it.
+   */
+  public static byte[] bytes(Context ctx, int maxBytes) {
     long declared = ctx.contentLength();
-    if (declared > MAX_BYTES) {
-      throw new ProblemException(Problem.tooLarge("the body is " + declared + " bytes; the limit is " + MAX_BYTES));
+    if (declared > maxBytes) {
+      throw new ProblemException(Problem.tooLarge("the body is " + declared + " bytes; the limit is " + maxBytes));
     }
-    byte[] raw = ctx.bodyAsBytes();
-    if (raw.length > MAX_BYTES) {
-      throw new ProblemException(Problem.tooLarge("the body is " + raw.length + " bytes; the limit is " + MAX_BYTES));
+    byte[] raw;
+    try {
+      raw = ctx.req().getInputStream().readNBytes(maxBytes + 1);
+    } catch (java.io.IOException e) {
+      throw new ProblemException(Problem.badRequest("the body could not be read"));
+    }
+    if (raw.length > maxBytes) {
+      throw new ProblemException(Problem.tooLarge("the body is over the limit of " + maxBytes + " bytes"));
     }
     return raw;
   }

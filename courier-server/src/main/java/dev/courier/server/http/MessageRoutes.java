@@ -2,15 +2,19 @@ package dev.courier.server.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.courier.whatsapp.WhatsApp;
+import dev.courier.whatsapp.instance.Instance;
+import dev.courier.whatsapp.instance.ProviderKind;
 import dev.courier.whatsapp.message.Message;
+import dev.courier.whatsapp.message.MessageBatch;
 import dev.courier.whatsapp.message.MessageStatus;
 import dev.courier.whatsapp.message.Messages;
+import dev.courier.whatsapp.message.Recipients;
 import dev.courier.whatsapp.validation.FieldError;
 import io.javalin.http.Context;
 import java.util.ArrayList;
 import java.util.List;
 
-/** {@code /v1/messages}: send, read, list, cancel. */
+/** {@code /v1/messages}: send, send a batch, read, list, cancel. */
 final class MessageRoutes {
   static final int MAX_IDEMPOTENCY_KEY = 255;
   private final WhatsApp wa;
@@ -31,6 +35,19 @@ final class MessageRoutes {
       ctx.header("Idempotent-Replayed", "true");
     }
     Requests.json(ctx, 202, view);
+  }
+
+  /**
+   * A batch of up to {@value MessageBatch#MAX_ITEMS} message requests in one transaction (body up to
+   * {@value JsonBody#BATCH_MAX_BYTES} bytes): 202 with one result per item, in order, once committed.
+   */
+  void batch(Context ctx) throws Exception {
+    String key = idempotencyKey(ctx);
+    MessageBatch.Outcome o = wa.messages().batch(Requests.organization(ctx), JsonBody.read(ctx, JsonBody.BATCH_MAX_BYTES), key);
+    if (o.replayed()) {
+      ctx.header("Idempotent-Replayed", "true");
+    }
+    Requests.json(ctx, 202, o.body());
   }
 
   static String idempotencyKey(Context ctx) {
@@ -55,8 +72,21 @@ final class MessageRoutes {
       throw new ProblemException(Problem.validation(List.of(new FieldError("status",
           "must be one of queued, sending, in_doubt, sent, delivered, read, failed, cancelled"))));
     }
-    List<Message> page = wa.messages().list(Requests.organization(ctx), ctx.queryParam("instance"), status,
-        ctx.queryParam("to"), before, limit + 1);
+    String organization = Requests.organization(ctx);
+    String instanceId = ctx.queryParam("instance");
+    Instance instance = null;
+    if (instanceId != null) {
+      // Deleted instances too: their messages stay readable.
+      instance = wa.instances().findIncludingDeleted(organization, instanceId).orElseThrow(() -> new ProblemException(
+          Problem.validation(List.of(new FieldError("instance", "no instance " + instanceId + " in this organization")))));
+    }
+    String to = ctx.queryParam("to");
+    if (to != null) {
+      // Normalised as a send normalises it (the instance's default region; group ids for gateways).
+      to = Recipients.normalize(to, instance == null ? null : instance.defaultRegion(),
+          instance == null || instance.provider() == ProviderKind.GATEWAY, "to");
+    }
+    List<Message> page = wa.messages().list(organization, instanceId, status, to, before, limit + 1);
     List<ObjectNode> data = new ArrayList<>();
     for (Message m : page.subList(0, Math.min(limit, page.size()))) {
       data.add(wa.messages().view(m));

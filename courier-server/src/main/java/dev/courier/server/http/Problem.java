@@ -34,6 +34,11 @@ public record Problem(String type, String title, int status, String detail, Map<
     return new Problem(BASE + "conflict", "Conflict", 409, detail, Map.of("currentStatus", currentStatus));
   }
 
+  /** A conflict with the object's state, described by {@code extensions} (e.g. {@code currentState}). */
+  public static Problem conflict(String detail, Map<String, Object> extensions) {
+    return new Problem(BASE + "conflict", "Conflict", 409, detail, extensions);
+  }
+
   public static Problem idempotencyMismatch(String detail) {
     return new Problem(BASE + "idempotency-key-reused", "Idempotency key reused", 422, detail);
   }

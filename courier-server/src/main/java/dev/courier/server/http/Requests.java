@@ -44,6 +44,20 @@ final class Requests {
         new dev.courier.whatsapp.validation.FieldError("limit", "must be a whole number from 1 to " + MAX_LIMIT))));
   }
 
+  /** A boolean query parameter: {@code true} or {@code false}, {@code fallback} when absent. */
+  static boolean bool(Context ctx, String name, boolean fallback) {
+    String v = ctx.queryParam(name);
+    if (v == null) {
+      return fallback;
+    }
+    return switch (v) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new ProblemException(Problem.validation(List.of(
+          new dev.courier.whatsapp.validation.FieldError(name, "must be true or false"))));
+    };
+  }
+
   /** An opaque cursor for a position (a sequence number). */
   static String cursor(long position) {
     return Base64.getUrlEncoder().withoutPadding().encodeToString(("p:" + position).getBytes(StandardCharsets.UTF_8));

@@ -9,12 +9,18 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import javax.sql.DataSource;
 
 /** Owns {@code courier_instance}. */
@@ -42,6 +48,18 @@ public final class InstanceStore {
       "SELECT " + COLUMNS + " FROM courier_instance WHERE organization_id = ? AND phone_number_id = ? AND deleted_at IS NULL";
   private static final String LIST =
       "SELECT " + COLUMNS + " FROM courier_instance WHERE organization_id = ? AND deleted_at IS NULL AND id > ? ORDER BY id LIMIT ?";
+  private static final String BY_ORG_ID_ANY =
+      "SELECT " + COLUMNS + " FROM courier_instance WHERE id = ? AND organization_id = ?";
+  private static final String LOCK =
+      "SELECT " + COLUMNS + " FROM courier_instance WHERE id = ? AND organization_id = ? AND deleted_at IS NULL FOR UPDATE";
+  private static final String UPDATE =
+      """
+      UPDATE courier_instance SET name = ?, settings = ?::jsonb, default_region = ?, time_zone = ?, ordering = ?,
+          order_release = ?, order_release_timeout = ? * interval '1 millisecond', limits = ?::jsonb,
+          typing = ? * interval '1 millisecond', in_doubt_window = ? * interval '1 millisecond', in_doubt_policy = ?,
+          phone_number_id = ?, updated_at = ?
+      WHERE id = ? AND deleted_at IS NULL
+      """;
   private static final String SET_STATE =
       """
       UPDATE courier_instance SET state = ?, state_reason = ?, state_changed_at = ?, updated_at = ?
@@ -49,6 +67,9 @@ public final class InstanceStore {
       """;
 
   private final DataSource dataSource;
+
+  /** An instance with its limits as the user gave them (the stored {@code limits} column). */
+  public record Stored(Instance instance, ObjectNode userLimits) {}
 
   public InstanceStore(DataSource dataSource) {
     this.dataSource = dataSource;
@@ -105,6 +126,102 @@ public final class InstanceStore {
   /** An instance, only when it belongs to {@code organizationId}. */
   public Optional<Instance> instanceGet(String organizationId, String id) throws SQLException {
     return one(BY_ORG_ID, id, organizationId);
+  }
+
+  /** The live instances of {@code organizationId} among {@code ids}, by id (one statement). */
+  public Map<String, Instance> instancesGet(String organizationId, Collection<String> ids) throws SQLException {
+    Map<String, Instance> out = new HashMap<>();
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS
+            + " FROM courier_instance WHERE id = ANY (?) AND organization_id = ? AND deleted_at IS NULL")) {
+      ps.setArray(1, c.createArrayOf("text", ids.toArray()));
+      ps.setString(2, organizationId);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          Instance i = read(rs);
+          out.put(i.id(), i);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** An instance of {@code organizationId}, deleted or not (for filters over old messages). */
+  public Optional<Instance> instanceGetIncludingDeleted(String organizationId, String id) throws SQLException {
+    return one(BY_ORG_ID_ANY, id, organizationId);
+  }
+
+  /**
+   * Locks a live instance of {@code organizationId} for an update or a delete, inside the caller's
+   * transaction. The row lock also waits for, and then blocks, transactions accepting messages for it
+   * ({@link #instancesLockLive}).
+   */
+  public Optional<Stored> instanceLock(Connection c, String organizationId, String id) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(LOCK)) {
+      ps.setString(1, id);
+      ps.setString(2, organizationId);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return Optional.empty();
+        }
+        try {
+          return Optional.of(new Stored(read(rs), (ObjectNode) JSON.readTree(rs.getString("limits"))));
+        } catch (JsonProcessingException e) {
+          throw new IllegalStateException("stored limits of instance " + id + " are not JSON", e);
+        }
+      }
+    }
+  }
+
+  /**
+   * Of {@code ids}, those still live, share-locked until the caller's transaction ends: a message
+   * accepted in that transaction cannot race a delete of its instance (the delete waits, then sees
+   * the message; or the delete committed first, and the instance is not returned).
+   */
+  public Set<String> instancesLockLive(Connection c, Collection<String> ids) throws SQLException {
+    Set<String> live = new HashSet<>();
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT id FROM courier_instance WHERE id = ANY (?) AND deleted_at IS NULL ORDER BY id FOR KEY SHARE")) {
+      ps.setArray(1, c.createArrayOf("text", ids.toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          live.add(rs.getString(1));
+        }
+      }
+    }
+    return live;
+  }
+
+  /** Writes every editable column of a live instance (the caller locked it). */
+  public void instanceUpdate(Connection c, Instance i, ObjectNode userLimits) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(UPDATE)) {
+      ps.setString(1, i.name());
+      ps.setString(2, i.settings().toString());
+      ps.setString(3, i.defaultRegion());
+      ps.setString(4, i.timeZone().getId());
+      ps.setString(5, i.ordering());
+      ps.setString(6, i.orderRelease());
+      ps.setLong(7, i.orderReleaseTimeout().toMillis());
+      ps.setString(8, userLimits.toString());
+      ps.setObject(9, i.typing() == null ? null : i.typing().toMillis(), Types.BIGINT);
+      ps.setLong(10, i.inDoubtWindow().toMillis());
+      ps.setString(11, i.inDoubtPolicy());
+      ps.setString(12, i.phoneNumberId());
+      ps.setTimestamp(13, Timestamp.from(i.updatedAt()));
+      ps.setString(14, i.id());
+      ps.executeUpdate();
+    }
+  }
+
+  /** Soft-deletes a live instance: it disappears from every read but its messages keep their history. */
+  public boolean instanceMarkDeleted(Connection c, String id, Instant now) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "UPDATE courier_instance SET deleted_at = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL")) {
+      ps.setTimestamp(1, Timestamp.from(now));
+      ps.setTimestamp(2, Timestamp.from(now));
+      ps.setString(3, id);
+      return ps.executeUpdate() == 1;
+    }
   }
 
   public Optional<Instance> instanceByPhoneNumberId(String organizationId, String phoneNumberId) throws SQLException {

@@ -10,20 +10,25 @@ import dev.courier.whatsapp.Ids;
 import dev.courier.whatsapp.NotFoundException;
 import dev.courier.whatsapp.event.DomainEvent;
 import dev.courier.whatsapp.event.EventStore;
+import dev.courier.whatsapp.message.MessageStore;
 import dev.courier.whatsapp.store.Tx;
 import dev.courier.whatsapp.validation.Durations;
 import dev.courier.whatsapp.validation.FieldReader;
 import dev.courier.whatsapp.validation.InvalidRequestException;
 import dev.courier.whatsapp.validation.RequestHash;
 import dev.courier.whatsapp.message.ConflictException;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import javax.sql.DataSource;
@@ -48,13 +53,16 @@ public final class Instances {
 
   private final DataSource dataSource;
   private final InstanceStore store;
+  private final MessageStore messages;
   private final EventStore events;
   private final CourierQueue engine;
   private final Clock clock;
 
-  public Instances(DataSource dataSource, InstanceStore store, EventStore events, CourierQueue engine, Clock clock) {
+  public Instances(DataSource dataSource, InstanceStore store, MessageStore messages, EventStore events,
+      CourierQueue engine, Clock clock) {
     this.dataSource = dataSource;
     this.store = store;
+    this.messages = messages;
     this.events = events;
     this.engine = engine;
     this.clock = clock;
@@ -118,10 +126,7 @@ public final class Instances {
       throw new InvalidRequestException("", "the body must be a JSON object");
     }
     r.onlyKnown(body, "", FIELDS);
-    String name = r.text(body, "", "name", true);
-    if (name != null && (name.length() > 64 || !name.matches("[A-Za-z0-9][A-Za-z0-9 ._-]*"))) {
-      r.error("name", "must be 1-64 letters, digits, spaces, dots, dashes or underscores");
-    }
+    String name = name(body, r);
     String providerText = r.choice(body, "", "provider", Set.of("cloud_api", "gateway", "simulator"), null);
     ProviderKind provider = providerText == null ? null : ProviderKind.of(providerText).orElseThrow();
     JsonNode settingsNode = r.object(body, "", "settings", provider != null && provider != ProviderKind.SIMULATOR);
@@ -129,10 +134,7 @@ public final class Instances {
     if (provider != null) {
       ProviderSettings.validate(provider, settings, r);
     }
-    String region = r.text(body, "", "defaultRegion", false);
-    if (region != null && !PhoneNumberUtil.getInstance().getSupportedRegions().contains(region)) {
-      r.error("defaultRegion", "must be a two-letter region code such as BR or US");
-    }
+    String region = region(body, r);
     ZoneId zone = Optional.ofNullable(r.zone(body, "", "timeZone", false)).orElse(ZoneOffset.UTC);
     String ordering = r.choice(body, "", "ordering", Set.of("chat", "instance"), "chat");
     String release = r.choice(body, "", "orderRelease", Set.of("accepted", "sent"), "accepted");
@@ -173,14 +175,212 @@ public final class Instances {
       });
     } catch (SQLException e) {
       if ("23505".equals(e.getSQLState())) {
-        String m = e.getMessage() == null ? "" : e.getMessage();
-        String field = m.contains("idempotency") ? "Idempotency-Key" : m.contains("phone_number") ? "settings.phoneNumberId" : "name";
-        throw new InvalidRequestException(field, "another instance of this organization already uses it");
+        throw uniqueViolation(e);
       }
       throw e;
     }
     LOG.info("instance created id={} organization={} provider={}", instance.id(), organizationId, provider.text());
     return instance;
+  }
+
+  private static String name(JsonNode body, FieldReader r) {
+    String name = r.text(body, "", "name", true);
+    if (name != null && (name.length() > 64 || !name.matches("[A-Za-z0-9][A-Za-z0-9 ._-]*"))) {
+      r.error("name", "must be 1-64 letters, digits, spaces, dots, dashes or underscores");
+    }
+    return name;
+  }
+
+  private static String region(JsonNode body, FieldReader r) {
+    String region = r.text(body, "", "defaultRegion", false);
+    if (region != null && !PhoneNumberUtil.getInstance().getSupportedRegions().contains(region)) {
+      r.error("defaultRegion", "must be a two-letter region code such as BR or US");
+    }
+    return region;
+  }
+
+  /**
+   * Changes an instance (PATCH). Members left out keep their value. {@code settings} is merged member
+   * by member (a member set to {@code null} is removed; secrets may be replaced, never read back);
+   * {@code limits} likewise (a member set to {@code null} turns the provider's default off, as on
+   * create; {@code "limits": null} goes back to the provider's defaults); {@code inDoubt} likewise;
+   * any other member set to {@code null} goes back to its default. The result is validated as a
+   * create is, with the same field paths; {@code provider} cannot change. The limiters are re-applied
+   * at once and {@code updatedAt} moves, so the provider is rebuilt at the next send. Messages already
+   * queued keep their order key and release rule; new ones use the new {@code ordering}.
+   */
+  public Instance update(String organizationId, String id, JsonNode patch) throws SQLException {
+    if (patch == null || !patch.isObject()) {
+      throw new InvalidRequestException("", "the body must be a JSON object");
+    }
+    List<DomainEvent> raised = new ArrayList<>();
+    Instance updated;
+    try {
+      updated = Tx.run(dataSource, conn -> {
+        InstanceStore.Stored stored = store.instanceLock(conn, organizationId, id)
+            .orElseThrow(() -> new NotFoundException("instance", id));
+        Changed changed = applyPatch(stored, patch);
+        store.instanceUpdate(conn, changed.instance(), changed.userLimits());
+        ObjectNode payload = JSON.createObjectNode().put("instanceId", id);
+        payload.set("fields", JSON.valueToTree(patch.properties().stream().map(Map.Entry::getKey).sorted().toList()));
+        raised.add(events.eventInsert(conn, organizationId, "instance.updated", id, payload));
+        return changed.instance();
+      });
+    } catch (SQLException e) {
+      if ("23505".equals(e.getSQLState())) {
+        throw uniqueViolation(e);
+      }
+      throw e;
+    }
+    events.publishAfterCommit(raised);
+    // After the commit, from the row as it is now (a pause may have come in between; a delete
+    // removes the limiters itself).
+    Optional<Instance> now = find(id);
+    now.ifPresent(this::applyLimiters);
+    LOG.info("instance updated id={} organization={} fields={}", id, organizationId, patch.properties().size());
+    return now.orElse(updated);
+  }
+
+  private record Changed(Instance instance, ObjectNode userLimits) {}
+
+  private Changed applyPatch(InstanceStore.Stored stored, JsonNode patch) {
+    Instance cur = stored.instance();
+    FieldReader r = new FieldReader();
+    r.onlyKnown(patch, "", FIELDS);
+    ProviderKind provider = cur.provider();
+    if (patch.has("provider") && !provider.text().equals(patch.get("provider").asText(null))) {
+      r.error("provider", "cannot be changed (it is " + provider.text() + "); create a new instance");
+    }
+    String name = patch.has("name") ? name(patch, r) : cur.name();
+    ObjectNode settings = cur.settings().deepCopy();
+    if (patch.has("settings")) {
+      JsonNode s = patch.get("settings");
+      if (!s.isObject()) {
+        r.error("settings", "must be an object");
+      } else {
+        s.properties().forEach(e -> {
+          if (e.getValue().isNull()) {
+            settings.remove(e.getKey());
+          } else {
+            settings.set(e.getKey(), e.getValue());
+          }
+        });
+      }
+    }
+    ProviderSettings.validate(provider, settings, r);
+    String region = patch.has("defaultRegion") ? region(patch, r) : cur.defaultRegion();
+    ZoneId zone = cur.timeZone();
+    if (patch.has("timeZone")) {
+      zone = Optional.ofNullable(r.zone(patch, "", "timeZone", false)).orElse(ZoneOffset.UTC);
+    }
+    String ordering = patch.has("ordering")
+        ? r.choice(patch, "", "ordering", Set.of("chat", "instance"), "chat") : cur.ordering();
+    String release = patch.has("orderRelease")
+        ? r.choice(patch, "", "orderRelease", Set.of("accepted", "sent"), "accepted") : cur.orderRelease();
+    Duration releaseTimeout = cur.orderReleaseTimeout();
+    if (patch.has("orderReleaseTimeout")) {
+      releaseTimeout = Optional.ofNullable(r.duration(patch, "", "orderReleaseTimeout", false)).orElse(DEFAULT_RELEASE_TIMEOUT);
+    }
+    Duration typing = cur.typing();
+    if (patch.has("typing")) {
+      typing = r.duration(patch, "", "typing", false);
+      if (typing == null && provider == ProviderKind.GATEWAY) {
+        typing = GATEWAY_TYPING;
+      }
+    }
+    Duration window = cur.inDoubtWindow();
+    String policy = cur.inDoubtPolicy();
+    if (patch.has("inDoubt")) {
+      JsonNode inDoubt = patch.get("inDoubt");
+      if (inDoubt.isNull()) {
+        window = DEFAULT_IN_DOUBT_WINDOW;
+        policy = "resend";
+      } else if (!inDoubt.isObject()) {
+        r.error("inDoubt", "must be an object");
+      } else {
+        r.onlyKnown(inDoubt, "inDoubt", Set.of("window", "policy"));
+        if (inDoubt.has("window")) {
+          window = Optional.ofNullable(r.duration(inDoubt, "inDoubt", "window", false)).orElse(DEFAULT_IN_DOUBT_WINDOW);
+        }
+        if (inDoubt.has("policy")) {
+          policy = r.choice(inDoubt, "inDoubt", "policy", Set.of("resend", "fail"), "resend");
+        }
+      }
+    }
+    ObjectNode userLimits = stored.userLimits().deepCopy();
+    if (patch.has("limits")) {
+      JsonNode l = patch.get("limits");
+      if (l.isNull()) {
+        userLimits = JSON.createObjectNode();
+      } else if (!l.isObject()) {
+        r.error("limits", "must be an object");
+      } else {
+        ObjectNode merged = userLimits;
+        l.properties().forEach(e -> merged.set(e.getKey(), e.getValue()));
+      }
+    }
+    InstanceLimits.parse(userLimits, "limits", r);
+    InstanceLimits limits = InstanceLimits.parse(InstanceLimits.merge(provider, zone, userLimits), "limits", new FieldReader());
+    r.throwIfInvalid();
+    // A new updatedAt (strictly later, at the database's microsecond precision) rebuilds the provider.
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+    Instant updatedAt = now.isAfter(cur.updatedAt()) ? now : cur.updatedAt().plus(1, ChronoUnit.MICROS);
+    String phoneNumberId = provider == ProviderKind.CLOUD_API ? settings.path("phoneNumberId").asText(null) : null;
+    Instance next = new Instance(
+        cur.id(), cur.organizationId(), name, provider, settings, region, zone, ordering, release, releaseTimeout,
+        limits, typing, window, policy, cur.state(), cur.stateReason(), cur.stateChangedAt(), phoneNumberId,
+        cur.createdAt(), updatedAt);
+    return new Changed(next, userLimits);
+  }
+
+  /** A unique violation (23505) as the field it is about. */
+  private static InvalidRequestException uniqueViolation(SQLException e) {
+    String m = e.getMessage() == null ? "" : e.getMessage();
+    String field = m.contains("idempotency") ? "Idempotency-Key" : m.contains("phone_number") ? "settings.phoneNumberId" : "name";
+    return new InvalidRequestException(field, "another instance of this organization already uses it");
+  }
+
+  /** What a delete did. */
+  public record Deleted(Instance instance, Instant deletedAt, int cancelledMessages) {}
+
+  /**
+   * Deletes an instance (soft: it disappears from the API and its callbacks are refused, its
+   * messages and their history stay readable). An instance with unfinished messages (queued,
+   * sending or in doubt) is refused with {@link InstanceInUseException} unless {@code force}: then its
+   * queued messages are cancelled (with their jobs) in the same transaction; a message already
+   * sending finishes and is recorded, and one in doubt is failed ({@code instance_deleted}) when its
+   * job next runs, since no callback can reach a deleted instance. The instance's limiters are
+   * removed.
+   */
+  public Deleted delete(String organizationId, String id, boolean force) throws SQLException {
+    List<DomainEvent> raised = new ArrayList<>();
+    List<Long> jobs = new ArrayList<>();
+    Instant now = clock.instant();
+    Instance deleted = Tx.run(dataSource, conn -> {
+      Instance i = store.instanceLock(conn, organizationId, id)
+          .orElseThrow(() -> new NotFoundException("instance", id)).instance();
+      MessageStore.Unfinished unfinished = messages.messageUnfinishedCounts(conn, id);
+      if (!force && unfinished.total() > 0) {
+        throw new InstanceInUseException(id, unfinished.queued(), unfinished.inFlight());
+      }
+      if (unfinished.queued() > 0) {
+        jobs.addAll(messages.messageCancelAllQueued(conn, id, now, JSON.createObjectNode().put("reason", "instance deleted")));
+      }
+      store.instanceMarkDeleted(conn, id, now);
+      ObjectNode payload = JSON.createObjectNode().put("instanceId", id).put("cancelledMessages", jobs.size());
+      raised.add(events.eventInsert(conn, organizationId, "instance.deleted", id, payload));
+      return i;
+    });
+    events.publishAfterCommit(raised);
+    // After the commit: a job left by a crash here finds its message cancelled and ends.
+    for (long job : jobs) {
+      engine.cancel(job);
+    }
+    engine.removeLimiter(deleted.limiterKey());
+    engine.removeLimiter(deleted.pairLimiterPattern());
+    engine.removeLimiter("wa:" + id + ":tpl:*");
+    LOG.info("instance deleted id={} organization={} cancelledMessages={}", id, organizationId, jobs.size());
+    return new Deleted(deleted, now, jobs.size());
   }
 
   public Instance get(String organizationId, String id) throws SQLException {
@@ -189,6 +389,24 @@ public final class Instances {
 
   public Optional<Instance> find(String id) throws SQLException {
     return store.instanceGet(id);
+  }
+
+  /** The live instances of the organization among {@code ids}, by id, in one statement. */
+  public Map<String, Instance> findAll(String organizationId, Collection<String> ids) throws SQLException {
+    return ids.isEmpty() ? Map.of() : store.instancesGet(organizationId, ids);
+  }
+
+  /**
+   * Of {@code ids}, the instances still live, share-locked until the caller's transaction ends, so
+   * messages accepted in it cannot race a delete of their instance.
+   */
+  public Set<String> lockLive(Connection conn, Collection<String> ids) throws SQLException {
+    return store.instancesLockLive(conn, ids);
+  }
+
+  /** An instance of the organization, even a deleted one (listing old messages by instance). */
+  public Optional<Instance> findIncludingDeleted(String organizationId, String id) throws SQLException {
+    return store.instanceGetIncludingDeleted(organizationId, id);
   }
 
   public Optional<Instance> byPhoneNumberId(String organizationId, String phoneNumberId) throws SQLException {

@@ -12,15 +12,17 @@ import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
- * Owns {@code courier_message}, its status history ({@code courier_message_status}) and send
- * attempts ({@code courier_message_attempt}). Every status change is one statement that also
- * appends the history row, guarded by the statuses it may leave: zero rows is a lost race, not an
- * error.
+ * Owns {@code courier_message}, its status history ({@code courier_message_status}), send
+ * attempts ({@code courier_message_attempt}) and batch idempotency keys ({@code
+ * courier_message_batch}). Every status change is one statement that also appends the history row,
+ * guarded by the statuses it may leave: zero rows is a lost race, not an error.
  */
 public final class MessageStore {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -94,6 +96,226 @@ public final class MessageStore {
         rs.next();
         return rs.getLong(1);
       }
+    }
+  }
+
+  private static final String INSERT_MANY =
+      """
+      WITH r AS (
+        SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int[],
+            ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[])
+          WITH ORDINALITY AS r(id, instance_id, recipient, type, content, reply_to, template_name, priority,
+            typing_ms, order_key, metadata, idempotency_key, request_hash, job_id, scheduled_at, ord)),
+      m AS (
+        INSERT INTO courier_message (id, organization_id, instance_id, recipient, type, content, reply_to,
+            template_name, priority, typing, order_key, metadata, idempotency_key, request_hash, status, job_id,
+            scheduled_at, created_at, updated_at)
+        SELECT id, ?, instance_id, recipient, type, content::jsonb, reply_to, template_name, priority,
+            typing_ms * interval '1 millisecond', order_key, metadata::jsonb, idempotency_key, request_hash, 'queued',
+            job_id, scheduled_at::timestamptz, ?, ?
+        FROM r ORDER BY ord
+        RETURNING id, seq, created_at),
+      h AS (
+        INSERT INTO courier_message_status (message_id, status, at) SELECT id, 'queued', created_at FROM m)
+      SELECT id, seq FROM m
+      """;
+
+  /**
+   * Inserts many new queued messages (all of one organization, created at the same instant) and
+   * their first history entries in one statement; sequence numbers follow the list's order.
+   *
+   * @return the sequence number of each message, by id
+   */
+  public Map<String, Long> messageInsertMany(Connection conn, String organizationId, List<Message> ms,
+      List<String> requestHashes, Instant now) throws SQLException {
+    int n = ms.size();
+    String[] id = new String[n];
+    String[] instance = new String[n];
+    String[] recipient = new String[n];
+    String[] type = new String[n];
+    String[] content = new String[n];
+    String[] replyTo = new String[n];
+    String[] template = new String[n];
+    Integer[] priority = new Integer[n];
+    Long[] typing = new Long[n];
+    String[] orderKey = new String[n];
+    String[] metadata = new String[n];
+    String[] key = new String[n];
+    String[] hash = new String[n];
+    Long[] job = new Long[n];
+    String[] scheduled = new String[n];
+    for (int i = 0; i < n; i++) {
+      Message m = ms.get(i);
+      id[i] = m.id();
+      instance[i] = m.instanceId();
+      recipient[i] = m.recipient();
+      type[i] = m.type();
+      content[i] = m.content().toString();
+      replyTo[i] = m.replyTo();
+      template[i] = m.templateName();
+      priority[i] = m.priority();
+      typing[i] = m.typing() == null ? null : m.typing().toMillis();
+      orderKey[i] = m.orderKey();
+      metadata[i] = m.metadata() == null ? null : m.metadata().toString();
+      key[i] = m.idempotencyKey();
+      hash[i] = requestHashes.get(i);
+      job[i] = m.jobId();
+      scheduled[i] = m.scheduledAt().toString();
+    }
+    try (PreparedStatement ps = conn.prepareStatement(INSERT_MANY)) {
+      int p = 1;
+      ps.setArray(p++, conn.createArrayOf("text", id));
+      ps.setArray(p++, conn.createArrayOf("text", instance));
+      ps.setArray(p++, conn.createArrayOf("text", recipient));
+      ps.setArray(p++, conn.createArrayOf("text", type));
+      ps.setArray(p++, conn.createArrayOf("text", content));
+      ps.setArray(p++, conn.createArrayOf("text", replyTo));
+      ps.setArray(p++, conn.createArrayOf("text", template));
+      ps.setArray(p++, conn.createArrayOf("int4", priority));
+      ps.setArray(p++, conn.createArrayOf("int8", typing));
+      ps.setArray(p++, conn.createArrayOf("text", orderKey));
+      ps.setArray(p++, conn.createArrayOf("text", metadata));
+      ps.setArray(p++, conn.createArrayOf("text", key));
+      ps.setArray(p++, conn.createArrayOf("text", hash));
+      ps.setArray(p++, conn.createArrayOf("int8", job));
+      ps.setArray(p++, conn.createArrayOf("text", scheduled));
+      ps.setString(p++, organizationId);
+      ps.setTimestamp(p++, Timestamp.from(now));
+      ps.setTimestamp(p, Timestamp.from(now));
+      Map<String, Long> seqs = new HashMap<>(n * 2);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          seqs.put(rs.getString(1), rs.getLong(2));
+        }
+      }
+      return seqs;
+    }
+  }
+
+  /**
+   * The queue position ({@link #messageQueuePosition}) of many queued messages at once: one pass
+   * over the queued and in-flight messages of their order keys.
+   */
+  public Map<String, Integer> messageQueuePositions(Connection c, List<String> ids) throws SQLException {
+    String sql =
+        """
+        WITH mine AS (SELECT id, instance_id, order_key FROM courier_message WHERE id = ANY (?)),
+        keys AS (SELECT DISTINCT instance_id, order_key FROM mine),
+        ranked AS (
+          SELECT q.id, q.order_key,
+                 row_number() OVER (PARTITION BY q.instance_id, q.order_key ORDER BY q.priority, q.seq) AS pos
+          FROM courier_message q JOIN keys k ON q.instance_id = k.instance_id AND q.order_key = k.order_key
+          WHERE q.status = 'queued'),
+        flying AS (
+          SELECT f.order_key, count(*) AS n FROM courier_message f
+          WHERE f.order_key IN (SELECT order_key FROM keys) AND f.status IN ('sending', 'in_doubt')
+          GROUP BY f.order_key)
+        SELECT r.id, r.pos + coalesce(fl.n, 0)
+        FROM ranked r JOIN mine USING (id) LEFT JOIN flying fl ON fl.order_key = r.order_key
+        """;
+    Map<String, Integer> out = new HashMap<>(ids.size() * 2);
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setArray(1, c.createArrayOf("text", ids.toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.put(rs.getString(1), rs.getInt(2));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Unfinished messages of an instance: waiting, and being sent or in doubt. */
+  public record Unfinished(long queued, long inFlight) {
+    public long total() {
+      return queued + inFlight;
+    }
+  }
+
+  public Unfinished messageUnfinishedCounts(Connection c, String instanceId) throws SQLException {
+    String sql =
+        """
+        SELECT (SELECT count(*) FROM courier_message WHERE instance_id = ? AND status = 'queued'),
+               (SELECT count(*) FROM courier_message WHERE instance_id = ? AND status IN ('sending', 'in_doubt'))
+        """;
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, instanceId);
+      ps.setString(2, instanceId);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return new Unfinished(rs.getLong(1), rs.getLong(2));
+      }
+    }
+  }
+
+  /** Cancels every queued message of an instance in one statement; returns their send jobs. */
+  public List<Long> messageCancelAllQueued(Connection c, String instanceId, Instant now, ObjectNode detail)
+      throws SQLException {
+    String sql =
+        """
+        WITH m AS (
+          UPDATE courier_message SET status = 'cancelled', updated_at = ?, error_code = NULL
+          WHERE instance_id = ? AND status = 'queued'
+          RETURNING id, job_id),
+        h AS (
+          INSERT INTO courier_message_status (message_id, status, at, detail)
+          SELECT id, 'cancelled', ?, ?::jsonb FROM m)
+        SELECT job_id FROM m WHERE job_id IS NOT NULL
+        """;
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setTimestamp(1, Timestamp.from(now));
+      ps.setString(2, instanceId);
+      ps.setTimestamp(3, Timestamp.from(now));
+      ps.setString(4, detail == null ? null : detail.toString());
+      List<Long> jobs = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          jobs.add(rs.getLong(1));
+        }
+      }
+      return jobs;
+    }
+  }
+
+  /** A batch request remembered under its idempotency key. */
+  public record StoredBatch(String requestHash, String resultsJson) {}
+
+  /**
+   * Claims an idempotency key for a batch in the caller's transaction. False when the key is taken
+   * (a concurrent request with the key waits here until the first commits or rolls back).
+   */
+  public boolean batchClaim(Connection c, String organizationId, String key, String hash, int items, Instant now)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "INSERT INTO courier_message_batch (organization_id, idempotency_key, request_hash, item_count, created_at)"
+            + " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+      ps.setString(1, organizationId);
+      ps.setString(2, key);
+      ps.setString(3, hash);
+      ps.setInt(4, items);
+      ps.setTimestamp(5, Timestamp.from(now));
+      return ps.executeUpdate() == 1;
+    }
+  }
+
+  public Optional<StoredBatch> batchGet(Connection c, String organizationId, String key) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT request_hash, results FROM courier_message_batch WHERE organization_id = ? AND idempotency_key = ?")) {
+      ps.setString(1, organizationId);
+      ps.setString(2, key);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(new StoredBatch(rs.getString(1), rs.getString(2))) : Optional.empty();
+      }
+    }
+  }
+
+  public void batchSetResults(Connection c, String organizationId, String key, String resultsJson) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "UPDATE courier_message_batch SET results = ?::jsonb WHERE organization_id = ? AND idempotency_key = ?")) {
+      ps.setString(1, resultsJson);
+      ps.setString(2, organizationId);
+      ps.setString(3, key);
+      ps.executeUpdate();
     }
   }
 

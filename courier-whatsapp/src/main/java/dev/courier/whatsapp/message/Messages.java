@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.courier.queue.CourierQueue;
+import dev.courier.queue.EnqueueResult;
 import dev.courier.queue.JobRequest;
 import dev.courier.queue.OrderKey;
 import dev.courier.queue.Priority;
@@ -32,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import javax.sql.DataSource;
 
 /**
@@ -77,6 +79,20 @@ public final class Messages {
 
   /** Validates a request body in the API's shape; every invalid field is reported at once. */
   public Draft draft(String organizationId, JsonNode body, boolean lenientContent) throws SQLException {
+    if (body != null && body.path("instanceId").isTextual()) {
+      String id = body.get("instanceId").asText();
+      Optional<Instance> found = instances.find(id);
+      return draft(organizationId, body, lenientContent, i -> i.equals(id) ? found : Optional.empty());
+    }
+    return draft(organizationId, body, lenientContent, i -> Optional.empty());
+  }
+
+  /**
+   * {@link #draft(String, JsonNode, boolean)} with the instances already read ({@code lookup}
+   * answers by id; instances of other organizations are refused here).
+   */
+  public Draft draft(String organizationId, JsonNode body, boolean lenientContent,
+      Function<String, Optional<Instance>> lookup) {
     if (body == null || !body.isObject()) {
       throw new InvalidRequestException("", "the body must be a JSON object");
     }
@@ -87,7 +103,7 @@ public final class Messages {
     String instanceId = r.text(body, "", "instanceId", true);
     Instance instance = null;
     if (instanceId != null) {
-      instance = instances.find(instanceId).filter(i -> i.organizationId().equals(organizationId)).orElse(null);
+      instance = lookup.apply(instanceId).filter(i -> i.organizationId().equals(organizationId)).orElse(null);
       if (instance == null) {
         r.error("instanceId", "no instance " + instanceId + " in this organization");
       }
@@ -210,6 +226,82 @@ public final class Messages {
     Instant now = clock.instant();
     String id = Ids.next("msg", clock);
     Instance i = d.instance();
+    if (instances.lockLive(conn, List.of(i.id())).isEmpty()) {
+      throw new InvalidRequestException("instanceId", "no instance " + i.id() + " in this organization");
+    }
+    long jobId = engine.enqueue(conn, sendJob(d, id, now)).id();
+    Message m = newMessage(organizationId, d, id, jobId, idempotencyKey, now);
+    store.messageInsert(conn, m, d.requestHash());
+    Message stored = store.messageGet(conn, id, false).orElseThrow();
+    return new Accepted(stored, store.messageQueuePosition(conn, stored), false);
+  }
+
+  /**
+   * Accepts many validated drafts of one organization in one transaction: every message and its send
+   * job, in list order, or nothing (an instance deleted meanwhile refuses the whole list, with the
+   * field {@code [index].instanceId}).
+   */
+  public List<Accepted> acceptMany(String organizationId, List<Draft> drafts) throws SQLException {
+    if (drafts.isEmpty()) {
+      return List.of();
+    }
+    return Tx.run(dataSource, conn -> {
+      Set<String> live = instances.lockLive(conn, drafts.stream().map(d -> d.instance().id()).distinct().toList());
+      List<FieldError> gone = new ArrayList<>();
+      for (int n = 0; n < drafts.size(); n++) {
+        String ins = drafts.get(n).instance().id();
+        if (!live.contains(ins)) {
+          gone.add(new FieldError("[" + n + "].instanceId", "no instance " + ins + " in this organization"));
+        }
+      }
+      if (!gone.isEmpty()) {
+        throw new InvalidRequestException(gone);
+      }
+      return insertMany(conn, organizationId, drafts);
+    });
+  }
+
+  /**
+   * Inserts drafts whose instances the caller locked ({@link Instances#lockLive}) inside its
+   * transaction: the send jobs in one statement, the messages and their history in another, the
+   * queue positions in a third.
+   */
+  List<Accepted> insertMany(Connection conn, String organizationId, List<Draft> drafts) throws SQLException {
+    Instant now = clock.instant();
+    List<String> ids = new ArrayList<>(drafts.size());
+    List<JobRequest> jobs = new ArrayList<>(drafts.size());
+    for (Draft d : drafts) {
+      String id = Ids.next("msg", clock);
+      ids.add(id);
+      jobs.add(sendJob(d, id, now));
+    }
+    List<EnqueueResult> enqueued = engine.enqueueMany(conn, jobs);
+    List<Message> rows = new ArrayList<>(drafts.size());
+    List<String> hashes = new ArrayList<>(drafts.size());
+    for (int n = 0; n < drafts.size(); n++) {
+      rows.add(newMessage(organizationId, drafts.get(n), ids.get(n), enqueued.get(n).id(), null, now));
+      hashes.add(drafts.get(n).requestHash());
+    }
+    Map<String, Long> seqs = store.messageInsertMany(conn, organizationId, rows, hashes, now);
+    Map<String, Integer> positions = store.messageQueuePositions(conn, ids);
+    List<Accepted> out = new ArrayList<>(rows.size());
+    for (Message m : rows) {
+      Message stored = withSeq(m, seqs.get(m.id()), now);
+      out.add(new Accepted(stored, positions.getOrDefault(m.id(), 1), false));
+    }
+    return out;
+  }
+
+  private static Message withSeq(Message m, long seq, Instant now) {
+    return new Message(seq, m.id(), m.organizationId(), m.instanceId(), m.recipient(), m.type(), m.content(),
+        m.replyTo(), m.templateName(), m.priority(), m.typing(), m.orderKey(), m.metadata(), m.idempotencyKey(),
+        m.status(), m.jobId(), m.providerMessageId(), m.sendAttempt(), m.throttleCount(), m.inDoubtSince(),
+        m.errorCode(), m.errorMessage(), m.scheduledAt(), now, now, null, null, null, null);
+  }
+
+  /** The send job of a new message. */
+  private JobRequest sendJob(Draft d, String id, Instant now) {
+    Instance i = d.instance();
     OrderKey orderKey = OrderKey.of(d.orderKey());
     if ("sent".equals(i.orderRelease())) {
       orderKey = orderKey.withHold(i.orderReleaseTimeout());
@@ -230,14 +322,26 @@ public final class Messages {
         .withMaxAttempts(MAX_ATTEMPTS)
         .withOrderKey(orderKey)
         .withLimiterKeys(limiters, d.to());
-    long jobId = engine.enqueue(conn, job).id();
+    return job;
+  }
+
+  private static Message newMessage(String organizationId, Draft d, String id, long jobId, String idempotencyKey,
+      Instant now) {
+    String template = "template".equals(d.type()) ? d.content().path("name").asText(null) : null;
     Instant scheduledAt = d.runAt().isAfter(now) ? d.runAt() : now;
-    Message m = new Message(0, id, organizationId, i.id(), d.to(), d.type(), d.content(), d.replyTo(), template,
+    return new Message(0, id, organizationId, d.instance().id(), d.to(), d.type(), d.content(), d.replyTo(), template,
         d.priority(), d.typing(), d.orderKey(), d.metadata(), idempotencyKey, MessageStatus.QUEUED, jobId, null, 0, 0,
         null, null, null, scheduledAt, now, now, null, null, null, null);
-    store.messageInsert(conn, m, d.requestHash());
-    Message stored = store.messageGet(conn, id, false).orElseThrow();
-    return new Accepted(stored, store.messageQueuePosition(conn, stored), false);
+  }
+
+  /** The message a send job carries, of any organization (the admin's job views). */
+  public Optional<Message> byJob(long jobId) throws SQLException {
+    return store.messageByJobId(jobId);
+  }
+
+  /** Accepts a batch of message requests ({@code POST /v1/messages/batch}); see {@link MessageBatch}. */
+  public MessageBatch.Outcome batch(String organizationId, JsonNode body, String idempotencyKey) throws SQLException {
+    return new MessageBatch(dataSource, store, this, instances, clock).submit(organizationId, body, idempotencyKey);
   }
 
   public Message get(String organizationId, String id) throws SQLException {

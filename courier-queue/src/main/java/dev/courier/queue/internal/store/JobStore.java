@@ -257,6 +257,14 @@ public final class JobStore {
         LIMIT ?)
       """;
 
+  private static final String CLEAN_QUEUE =
+      """
+      DELETE FROM courier_job WHERE id IN (
+        SELECT id FROM courier_job
+        WHERE queue = ? AND state = ?::courier_job_state AND finalized_at < ?
+        LIMIT ?)
+      """;
+
   // Release a held key: remember the signal on the job (it may come before the job completes) and
   // free the key if it is already held for it.
   private static final String ORDER_RELEASE_JOB =
@@ -694,6 +702,18 @@ public final class JobStore {
       ps.setString(1, state.wireName());
       ps.setObject(2, Sql.ts(before));
       ps.setInt(3, batch);
+      return ps.executeUpdate();
+    }
+  }
+
+  /** {@link #jobCleanBatch} for one queue only. */
+  public int jobCleanQueueBatch(String queue, JobState state, Instant before, int batch) throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(CLEAN_QUEUE)) {
+      ps.setString(1, queue);
+      ps.setString(2, state.wireName());
+      ps.setObject(3, Sql.ts(before));
+      ps.setInt(4, batch);
       return ps.executeUpdate();
     }
   }

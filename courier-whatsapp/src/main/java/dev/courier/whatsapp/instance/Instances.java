@@ -445,8 +445,16 @@ public final class Instances {
     LOG.warn("template paused instance={} template={}", i.id(), template);
   }
 
-  public void resumeTemplate(Instance i, String template) {
+  /**
+   * Lets messages using the template go again, at once: their jobs wait up to a minute (the paused
+   * limiter's re-check), so the due ones are woken. Messages with a later {@code sendAt} keep it.
+   */
+  public void resumeTemplate(Instance i, String template) throws SQLException {
     engine.setLimiter(i.templateLimiterKey(template), LimiterConfig.none());
+    for (long job : messages.messageDueTemplateJobs(i.id(), template, clock.instant())) {
+      engine.retry(job);
+    }
+    LOG.info("template resumed instance={} template={}", i.id(), template);
   }
 
   private void setState(Instance i, InstanceState state, String reason, String eventType) throws SQLException {

@@ -537,6 +537,25 @@ public final class MessageStore {
         providerId, s, ts, s, ts, s, ts, s, ts, s, errorCode, s, errorText);
   }
 
+  /** The send jobs of an instance's queued messages using {@code template} that are due by {@code now}. */
+  public List<Long> messageDueTemplateJobs(String instanceId, String template, Instant now) throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(
+            "SELECT job_id FROM courier_message WHERE instance_id = ? AND status = 'queued' AND template_name = ?"
+                + " AND scheduled_at <= ? AND job_id IS NOT NULL ORDER BY seq")) {
+      ps.setString(1, instanceId);
+      ps.setString(2, template);
+      ps.setTimestamp(3, Timestamp.from(now));
+      List<Long> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getLong(1));
+        }
+      }
+      return out;
+    }
+  }
+
   /** Messages of an instance (optionally of one recipient) still queued, locked, for cancelling. */
   public List<Message> messageQueuedForCancel(Connection c, String instanceId, String recipient, int limit)
       throws SQLException {

@@ -9,7 +9,6 @@ import dev.courier.whatsapp.message.MessageStatus;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,10 +20,6 @@ import org.junit.jupiter.api.Test;
 class CloudSendClaimRaceTest extends CloudSendTestBase {
 
   @Test
-  @Disabled("bug (intermittent): the engine's CLAIM statement calls courier_limiter_admit, a VOLATILE function"
-      + " whose inner statements see jobs committed after the CLAIM's snapshot; it admits such a job (consuming"
-      + " its wake row and a limiter start, then marking the limiter idle) but the outer UPDATE cannot see the"
-      + " row, so the job stays available with nothing left to wake its limiter until another message arrives")
   void everyMessageOfABurstIsSentEvenWhenItCommitsDuringAClaim() throws Exception {
     WhatsApp w = started(node());
     Instance i = cloudInstance(w);

@@ -17,7 +17,6 @@ import dev.courier.whatsapp.send.FakeCloudApi.Request;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -139,9 +138,6 @@ class CloudSendInDoubtTest extends CloudSendTestBase {
   }
 
   @Test
-  @Disabled("bug: StatusUpdates wakes the in-doubt job with CourierQueue.retry, whose RETRY statement re-gates"
-      + " a job that is its order key's active job; courier_order_pick never ungates it, so the job never"
-      + " completes and the chat's later messages stay queued for ever")
   void afterACallbackProvesAnInDoubtSendTheNextMessageOfTheChatGoes() throws Exception {
     WhatsApp w = started(node());
     Instance i = instance(w, "10m", "resend", null);
@@ -196,9 +192,6 @@ class CloudSendInDoubtTest extends CloudSendTestBase {
   }
 
   @Test
-  @Disabled("bug: MessageStore.messageMarkInDoubt keeps the first in_doubt_since (coalesce) and"
-      + " messageMarkSending never clears it, so a resend that is itself lost gets no window of its own:"
-      + " the next run finds the old deadline passed and sends a third time at once")
   void aResendThatIsItselfLostWaitsAFullWindowBeforeTheNextResend() throws Exception {
     WhatsApp w = started(node().sendHooks(crashAfterAccepting("wamid.RESENT")));
     Instance i = instance(w, "3s", "resend", null);

@@ -11,7 +11,6 @@ import dev.courier.whatsapp.message.MessageStatus;
 import dev.courier.whatsapp.send.FakeCloudApi.Reply;
 import dev.courier.whatsapp.send.FakeCloudApi.Request;
 import java.time.Duration;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -74,8 +73,6 @@ class CloudSendPauseTest extends CloudSendTestBase {
   }
 
   @Test
-  @Disabled("bug: Instances.resume does not wake the send job that hit the pause; SendWorker snoozed it for"
-      + " PAUSED_RECHECK (1 min), so it, and every later message of its chat, waits up to a minute after resume")
   void theMessageThatHitThePauseIsSentPromptlyAfterResume() throws Exception {
     WhatsApp w = started(node());
     Instance i = cloudInstance(w);
@@ -138,8 +135,6 @@ class CloudSendPauseTest extends CloudSendTestBase {
   }
 
   @Test
-  @Disabled("bug: Instances.resumeTemplate only unpauses the limiter; the template's jobs stay scheduled up to"
-      + " a minute ahead (SendWorker's PAUSED_RECHECK snooze and the paused secondary limiter's re-check)")
   void templateMessagesGoPromptlyAfterTheTemplateIsResumed() throws Exception {
     WhatsApp w = started(node());
     Instance i = cloudInstance(w);

@@ -2,7 +2,6 @@ package dev.courier.whatsapp.send;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.courier.queue.testing.DatabaseTest;
 import dev.courier.whatsapp.WhatsApp;
 import dev.courier.whatsapp.instance.Instance;
 import dev.courier.whatsapp.message.MessageStatus;
@@ -16,7 +15,6 @@ import org.junit.jupiter.api.Test;
  * race this looks for is rare (about one stranded message in a few hundred), so the test repeats
  * a burst many times; it can pass by luck while the bug is there, but never fails without it.
  */
-@DatabaseTest
 class CloudSendClaimRaceTest extends CloudSendTestBase {
 
   @Test

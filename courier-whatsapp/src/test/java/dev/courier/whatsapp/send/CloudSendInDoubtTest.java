@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.courier.queue.JobState;
-import dev.courier.queue.testing.DatabaseTest;
 import dev.courier.whatsapp.WhatsApp;
 import dev.courier.whatsapp.instance.Instance;
 import dev.courier.whatsapp.message.Message;
@@ -24,7 +23,6 @@ import org.junit.jupiter.api.Test;
  * {@code in_doubt} until a status webhook echoing its id proves it went, or the instance's window
  * passes and its policy resends or fails it. Never two sends while a callback can still settle it.
  */
-@DatabaseTest
 class CloudSendInDoubtTest extends CloudSendTestBase {
 
   private Instance instance(WhatsApp w, String window, String policy, String timeout) throws Exception {

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.courier.queue.Job;
 import dev.courier.queue.JobState;
-import dev.courier.queue.testing.DatabaseTest;
 import dev.courier.whatsapp.WhatsApp;
 import dev.courier.whatsapp.instance.Instance;
 import dev.courier.whatsapp.message.Message;
@@ -21,7 +20,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** What the send worker does with each answer of the Cloud API: accepted, throttled, refused for good. */
-@DatabaseTest
 class CloudSendOutcomeTest extends CloudSendTestBase {
 
   @Test

@@ -3,7 +3,6 @@ package dev.courier.whatsapp.send;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.courier.queue.testing.DatabaseTest;
 import dev.courier.whatsapp.WhatsApp;
 import dev.courier.whatsapp.instance.Instance;
 import dev.courier.whatsapp.instance.InstanceState;
@@ -25,7 +24,6 @@ import org.junit.jupiter.params.provider.CsvSource;
  * tests shift the node's clock past that minute after resuming, and the disabled ones state what
  * should happen without it.
  */
-@DatabaseTest
 class CloudSendPauseTest extends CloudSendTestBase {
 
   @ParameterizedTest(name = "{0} (HTTP {1})")

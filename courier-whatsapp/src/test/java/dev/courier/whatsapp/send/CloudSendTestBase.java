@@ -28,6 +28,11 @@ import org.junit.jupiter.api.BeforeEach;
 /**
  * Send worker tests against {@link FakeCloudApi}: real HTTP, real PostgreSQL, and only the domain's
  * public API (instances, messages, webhooks, events, the engine's admin calls).
+ *
+ * <p>These classes are not tagged {@code database}, so they run once, on the embedded PostgreSQL:
+ * they test the worker's decisions, and the statements they use run on the external server too
+ * through the tagged classes (SimulatorSendTest, GatewayInstanceTest, InDoubtCrashTest, …). Running
+ * them twice would add minutes of waiting for windows and back-offs to every CI run.
  */
 abstract class CloudSendTestBase extends DomainTestBase {
   static final String PHONE_NUMBER_ID = "1234567890";

@@ -3,7 +3,6 @@ package dev.courier.whatsapp.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.courier.queue.testing.DatabaseTest;
 import dev.courier.whatsapp.WhatsApp;
 import dev.courier.whatsapp.instance.Instance;
 import dev.courier.whatsapp.message.Message;
@@ -15,7 +14,6 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The typing indicator before a send, and when the next message of a chat may go. */
-@DatabaseTest
 class CloudSendTypingAndOrderTest extends CloudSendTestBase {
 
   @Test

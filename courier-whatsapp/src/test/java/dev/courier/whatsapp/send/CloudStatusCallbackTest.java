@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.courier.queue.JobState;
-import dev.courier.queue.testing.DatabaseTest;
 import dev.courier.whatsapp.WhatsApp;
 import dev.courier.whatsapp.instance.Instance;
 import dev.courier.whatsapp.message.Message;
@@ -16,7 +15,6 @@ import java.time.temporal.ChronoUnit;
 import org.junit.jupiter.api.Test;
 
 /** Status webhooks for sent messages: out of order, repeated, and ahead of the send's own record. */
-@DatabaseTest
 class CloudStatusCallbackTest extends CloudSendTestBase {
 
   @Test

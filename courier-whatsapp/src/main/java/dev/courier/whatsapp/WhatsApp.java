@@ -12,6 +12,8 @@ import dev.courier.whatsapp.campaign.CampaignHooks;
 import dev.courier.whatsapp.campaign.CampaignStore;
 import dev.courier.whatsapp.campaign.Campaigns;
 import dev.courier.whatsapp.event.DomainEvent;
+import dev.courier.whatsapp.schedule.ScheduleStore;
+import dev.courier.whatsapp.schedule.Schedules;
 import dev.courier.whatsapp.event.EventStore;
 import dev.courier.whatsapp.inbound.ContactStore;
 import dev.courier.whatsapp.inbound.StatusUpdates;
@@ -62,6 +64,8 @@ public final class WhatsApp {
   private final Instances instances;
   private final Messages messages;
   private final Campaigns campaigns;
+  private final Schedules schedules;
+  private final Duration scheduleSweepInterval;
   private final MessageStore messageStore;
   private final WebhookService webhooks;
   private final StatusUpdates statusUpdates;
@@ -95,6 +99,9 @@ public final class WhatsApp {
     this.simulator = new SimulatorStore(b.dataSource);
     CampaignStore campaignStore = new CampaignStore(b.dataSource);
     this.campaigns = new Campaigns(b.dataSource, campaignStore, instances, messages, engine, b.clock);
+    this.schedules = new Schedules(b.dataSource, new ScheduleStore(b.dataSource), instances, messages, b.clock,
+        b.scheduleSkipAfter);
+    this.scheduleSweepInterval = b.scheduleSweepInterval;
     holder.expander = new CampaignExpander(b.dataSource, campaignStore, instances, messages, b.campaignHooks,
         b.campaignBatchSize, b.clock);
     this.statusUpdates = new StatusUpdates(b.dataSource, messageStore, events, engine, b.clock);
@@ -125,9 +132,11 @@ public final class WhatsApp {
     int c = campaigns.syncLimiters();
     LOG.info("whatsapp starting instances={} activeCampaigns={}", n, c);
     engine.start();
+    schedules.start(scheduleSweepInterval);
   }
 
   public void stop(Duration timeout) {
+    schedules.stop();
     engine.stop(timeout);
   }
 
@@ -210,6 +219,10 @@ public final class WhatsApp {
     return campaigns;
   }
 
+  public Schedules schedules() {
+    return schedules;
+  }
+
   public WebhookService webhooks() {
     return webhooks;
   }
@@ -246,6 +259,8 @@ public final class WhatsApp {
     private int campaignConcurrency = 4;
     private int campaignBatchSize = CampaignExpander.DEFAULT_BATCH;
     private CampaignHooks campaignHooks = CampaignHooks.NONE;
+    private Duration scheduleSweepInterval = Schedules.DEFAULT_SWEEP_INTERVAL;
+    private Duration scheduleSkipAfter = Schedules.DEFAULT_SKIP_AFTER;
 
     private Builder(DataSource dataSource) {
       this.dataSource = dataSource;
@@ -298,6 +313,18 @@ public final class WhatsApp {
     /** Recipients per expansion transaction (default {@value CampaignExpander#DEFAULT_BATCH}). */
     public Builder campaignBatchSize(int n) {
       this.campaignBatchSize = n;
+      return this;
+    }
+
+    /** How often this node looks for due schedule occurrences (default 2 s; zero: never, tests sweep by hand). */
+    public Builder scheduleSweepInterval(Duration d) {
+      this.scheduleSweepInterval = d;
+      return this;
+    }
+
+    /** How old a due occurrence may be and still be sent (default 1 h); older ones are skipped. */
+    public Builder scheduleSkipAfter(Duration d) {
+      this.scheduleSkipAfter = d;
       return this;
     }
 

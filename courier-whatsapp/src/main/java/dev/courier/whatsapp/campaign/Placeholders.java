@@ -84,7 +84,7 @@ public final class Placeholders {
   }
 
   /** Whether the string at {@code path} (a field path such as {@code image.link} or {@code a.b[2].c}) holds a placeholder. */
-  static boolean holdsPlaceholder(JsonNode root, String path) {
+  public static boolean holdsPlaceholder(JsonNode root, String path) {
     JsonNode n = root;
     for (String part : path.split("\\.")) {
       String name = part;

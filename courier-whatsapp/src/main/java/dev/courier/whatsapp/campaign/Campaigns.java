@@ -290,6 +290,10 @@ public final class Campaigns {
    */
   public Campaign start(String organizationId, String id) throws SQLException {
     Campaign c = get(organizationId, id);
+    if (!CampaignStatus.STARTABLE.contains(c.status())) {
+      throw conflict(c, "started");
+    }
+    // Before the commit, so that the first message finds its limiter (a draft has no held messages).
     engine.setLimiter(c.limiterKey(), limiter(c, false));
     Instant now = clock.instant();
     Tx.run(dataSource, conn -> {
@@ -311,6 +315,12 @@ public final class Campaigns {
   /** Holds every message of the campaign not yet sending (its limiter is paused). */
   public Campaign pause(String organizationId, String id) throws SQLException {
     Campaign c = get(organizationId, id);
+    if (c.status() == CampaignStatus.PAUSED) {
+      return c;
+    }
+    if (!CampaignStatus.PAUSABLE.contains(c.status())) {
+      throw conflict(c, "paused");
+    }
     // The limiter first: a crash after it leaves a running campaign paused, never the reverse.
     engine.setLimiter(c.limiterKey(), limiter(c, true));
     boolean changed;

@@ -163,6 +163,9 @@ class CampaignsTest extends DomainTestBase {
     await().atMost(Duration.ofSeconds(20)).until(() -> outboxIds(w, i).size() >= 3);
     w.campaigns().pause(ORG, id);
     assertThat(status(w, id)).isEqualTo("paused");
+    // Starting it again is refused and leaves it held.
+    assertThatThrownBy(() -> w.campaigns().start(ORG, id)).isInstanceOf(ConflictException.class);
+    assertThat(w.campaigns().pause(ORG, id).status()).isEqualTo(CampaignStatus.PAUSED);
     // What was already sending may finish; then nothing more goes.
     Thread.sleep(500);
     int atPause = outboxIds(w, i).size();

@@ -63,6 +63,34 @@ class SchedulesTest extends DomainTestBase {
   }
 
   @Test
+  void aSkippedLocalTimeRunsRightAfterTheGapAndARepeatedOneRunsOnce() throws Exception {
+    TestClock clock = new TestClock(Instant.parse("2026-03-28T12:00:00Z"));
+    WhatsApp w = built(manual(clock));
+    Instance i = simulator(w);
+    String body = "{\"instanceId\": \"" + i.id() + "\", \"type\": \"text\", \"text\": {\"body\": \"x\"},"
+        + " \"to\": \"+5511999990004\", \"timeZone\": \"Europe/Berlin\", ";
+    // 02:30 does not exist in Berlin on 29 March 2026 (02:00 CET -> 03:00 CEST).
+    Schedule spring = w.schedules().create(ORG, json(body + "\"cron\": \"30 2 * * *\"}"));
+    // Moved forward by the gap's length, as java.time resolves a gap (CronSchedule's Javadoc says
+    // "the first instant after the gap", 03:00; what it does is 03:30).
+    assertThat(spring.nextAt()).isEqualTo(Instant.parse("2026-03-29T01:30:00Z")); // 03:30 CEST
+    clock.set(Instant.parse("2026-03-29T01:30:00Z"));
+    assertThat(w.schedules().sweep()).isEqualTo(1);
+    assertThat(w.schedules().get(ORG, spring.id()).nextAt()).isEqualTo(Instant.parse("2026-03-30T00:30:00Z"));
+    // 02:30 happens twice on 25 October 2026 (03:00 CEST -> 02:00 CET): once, at the first.
+    clock.set(Instant.parse("2026-10-24T12:00:00Z"));
+    Schedule autumn = w.schedules().create(ORG, json(body + "\"cron\": \"30 2 * * *\"}"));
+    assertThat(autumn.nextAt()).isEqualTo(Instant.parse("2026-10-25T00:30:00Z")); // 02:30 CEST
+    clock.set(Instant.parse("2026-10-25T00:30:00Z"));
+    assertThat(w.schedules().sweep()).isGreaterThanOrEqualTo(1);
+    assertThat(w.schedules().get(ORG, autumn.id()).nextAt()).isEqualTo(Instant.parse("2026-10-26T01:30:00Z")); // 02:30 CET
+    clock.set(Instant.parse("2026-10-25T01:30:00Z"));
+    w.schedules().sweep();
+    assertThat(w.schedules().occurrences(autumn.id(), 10)).hasSize(1);
+    assertThat(messages(autumn.id())).isEqualTo(1);
+  }
+
+  @Test
   void aOnceScheduleTakesALocalTimeInItsZoneAndCompletes() throws Exception {
     TestClock clock = new TestClock(Instant.parse("2026-03-27T12:00:00Z"));
     WhatsApp w = built(manual(clock));

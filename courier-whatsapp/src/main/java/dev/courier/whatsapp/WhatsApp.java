@@ -7,7 +7,13 @@ import dev.courier.queue.JobEvent;
 import dev.courier.queue.JobState;
 import dev.courier.queue.QueueConfig;
 import dev.courier.queue.WorkerOptions;
+import dev.courier.whatsapp.campaign.CampaignExpander;
+import dev.courier.whatsapp.campaign.CampaignHooks;
+import dev.courier.whatsapp.campaign.CampaignStore;
+import dev.courier.whatsapp.campaign.Campaigns;
 import dev.courier.whatsapp.event.DomainEvent;
+import dev.courier.whatsapp.schedule.ScheduleStore;
+import dev.courier.whatsapp.schedule.Schedules;
 import dev.courier.whatsapp.event.EventStore;
 import dev.courier.whatsapp.inbound.ContactStore;
 import dev.courier.whatsapp.inbound.StatusUpdates;
@@ -57,6 +63,9 @@ public final class WhatsApp {
   private final CourierQueue engine;
   private final Instances instances;
   private final Messages messages;
+  private final Campaigns campaigns;
+  private final Schedules schedules;
+  private final Duration scheduleSweepInterval;
   private final MessageStore messageStore;
   private final WebhookService webhooks;
   private final StatusUpdates statusUpdates;
@@ -76,6 +85,9 @@ public final class WhatsApp {
         .worker(Messages.SEND_KIND, Messages.SendArgs.class, ctx -> holder.send.work(ctx),
             WorkerOptions.defaults().withTimeout(b.sendTimeout))
         .worker(SimulatorProvider.CALLBACK_KIND, SimulatorProvider.CallbackArgs.class, ctx -> holder.callback.work(ctx))
+        .queue(Campaigns.QUEUE, b.campaignConcurrency)
+        .worker(Campaigns.EXPAND_KIND, Campaigns.ExpandArgs.class, ctx -> holder.expander.work(ctx),
+            WorkerOptions.defaults().withTimeout(Duration.ofMinutes(5)))
         .listener(this::onJobEvent);
     b.engineOptions.accept(eb);
     this.engine = eb.build();
@@ -85,6 +97,13 @@ public final class WhatsApp {
     this.instances = new Instances(b.dataSource, instanceStore, messageStore, events, engine, b.clock);
     this.messages = new Messages(b.dataSource, messageStore, instances, engine, b.clock);
     this.simulator = new SimulatorStore(b.dataSource);
+    CampaignStore campaignStore = new CampaignStore(b.dataSource);
+    this.campaigns = new Campaigns(b.dataSource, campaignStore, instances, messages, engine, b.clock);
+    this.schedules = new Schedules(b.dataSource, new ScheduleStore(b.dataSource), instances, messages, b.clock,
+        b.scheduleSkipAfter);
+    this.scheduleSweepInterval = b.scheduleSweepInterval;
+    holder.expander = new CampaignExpander(b.dataSource, campaignStore, instances, messages, b.campaignHooks,
+        b.campaignBatchSize, b.clock);
     this.statusUpdates = new StatusUpdates(b.dataSource, messageStore, events, engine, b.clock);
     ContactStore contacts = new ContactStore();
     this.webhooks = new WebhookService(b.dataSource, instances, statusUpdates, contacts, events, b.clock);
@@ -100,6 +119,7 @@ public final class WhatsApp {
   private static final class WorkerHolder {
     volatile SendWorker send;
     volatile SimulatorCallbackWorker callback;
+    volatile CampaignExpander expander;
   }
 
   public static Builder builder(DataSource dataSource) {
@@ -109,11 +129,14 @@ public final class WhatsApp {
   /** Re-applies instance limiters, then starts the engine's fetchers and maintenance. */
   public void start() throws SQLException {
     int n = instances.syncLimiters();
-    LOG.info("whatsapp starting instances={}", n);
+    int c = campaigns.syncLimiters();
+    LOG.info("whatsapp starting instances={} activeCampaigns={}", n, c);
     engine.start();
+    schedules.start(scheduleSweepInterval);
   }
 
   public void stop(Duration timeout) {
+    schedules.stop();
     engine.stop(timeout);
   }
 
@@ -177,7 +200,7 @@ public final class WhatsApp {
 
   /** The engine queues this domain runs: sends and the simulator's callbacks. */
   public List<String> queueNames() {
-    return List.of(Messages.QUEUE, SimulatorProvider.CALLBACK_QUEUE);
+    return List.of(Messages.QUEUE, SimulatorProvider.CALLBACK_QUEUE, Campaigns.QUEUE);
   }
 
   public CourierQueue engine() {
@@ -190,6 +213,14 @@ public final class WhatsApp {
 
   public Messages messages() {
     return messages;
+  }
+
+  public Campaigns campaigns() {
+    return campaigns;
+  }
+
+  public Schedules schedules() {
+    return schedules;
   }
 
   public WebhookService webhooks() {
@@ -225,6 +256,11 @@ public final class WhatsApp {
     private Duration sendTimeout = Duration.ofMinutes(2);
     private Consumer<CourierQueue.Builder> engineOptions = e -> {};
     private Function<Instance, Provider> providerFactory;
+    private int campaignConcurrency = 4;
+    private int campaignBatchSize = CampaignExpander.DEFAULT_BATCH;
+    private CampaignHooks campaignHooks = CampaignHooks.NONE;
+    private Duration scheduleSweepInterval = Schedules.DEFAULT_SWEEP_INTERVAL;
+    private Duration scheduleSkipAfter = Schedules.DEFAULT_SKIP_AFTER;
 
     private Builder(DataSource dataSource) {
       this.dataSource = dataSource;
@@ -265,6 +301,36 @@ public final class WhatsApp {
     /** Further engine options (lease, intervals, maintenance role, more queues and workers). */
     public Builder engine(Consumer<CourierQueue.Builder> options) {
       this.engineOptions = options;
+      return this;
+    }
+
+    /** How many campaigns this node expands at once (default 4). */
+    public Builder campaignConcurrency(int n) {
+      this.campaignConcurrency = n;
+      return this;
+    }
+
+    /** Recipients per expansion transaction (default {@value CampaignExpander#DEFAULT_BATCH}). */
+    public Builder campaignBatchSize(int n) {
+      this.campaignBatchSize = n;
+      return this;
+    }
+
+    /** How often this node looks for due schedule occurrences (default 2 s; zero: never, tests sweep by hand). */
+    public Builder scheduleSweepInterval(Duration d) {
+      this.scheduleSweepInterval = d;
+      return this;
+    }
+
+    /** How old a due occurrence may be and still be sent (default 1 h); older ones are skipped. */
+    public Builder scheduleSkipAfter(Duration d) {
+      this.scheduleSkipAfter = d;
+      return this;
+    }
+
+    /** Test seams of the campaign expansion. */
+    public Builder campaignHooks(CampaignHooks h) {
+      this.campaignHooks = h;
       return this;
     }
 

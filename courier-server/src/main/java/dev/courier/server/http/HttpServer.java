@@ -121,6 +121,8 @@ public final class HttpServer implements AutoCloseable {
     WebhookRoutes webhooks = new WebhookRoutes(wa);
     GraphRoutes graph = new GraphRoutes(wa);
     QueueRoutes queues = new QueueRoutes(wa);
+    CampaignRoutes campaigns = new CampaignRoutes(wa);
+    ScheduleRoutes schedules = new ScheduleRoutes(wa);
     return List.of(
         new Route(HandlerType.GET, "/health/live", "the process is up (never touches the database)", health::live),
         new Route(HandlerType.GET, "/health/ready", "database reachable, durable and migrated; 503 otherwise", health::ready),
@@ -146,6 +148,21 @@ public final class HttpServer implements AutoCloseable {
         new Route(HandlerType.GET, "/v1/messages", "list messages (?instance=&status=&to=&cursor=)", messages::list),
         new Route(HandlerType.GET, "/v1/messages/{id}", "one message with history and attempts", messages::get),
         new Route(HandlerType.DELETE, "/v1/messages/{id}", "cancel a message not yet sending", messages::cancel),
+        new Route(HandlerType.POST, "/v1/campaigns", "create a campaign (a draft) with up to 100,000 inline recipients", campaigns::create),
+        new Route(HandlerType.GET, "/v1/campaigns", "list campaigns, newest first (?cursor=&limit=)", campaigns::list),
+        new Route(HandlerType.GET, "/v1/campaigns/{id}", "one campaign with counts, progress, rate and estimate", campaigns::get),
+        new Route(HandlerType.POST, "/v1/campaigns/{id}/recipients", "add recipients (JSON or text/csv) before the campaign runs", campaigns::addRecipients),
+        new Route(HandlerType.GET, "/v1/campaigns/{id}/recipients", "recipients with status and times (?status=&cursor=; Accept: text/csv)", campaigns::recipients),
+        new Route(HandlerType.POST, "/v1/campaigns/{id}/start", "start a draft (scheduled until its startAt)", campaigns::start),
+        new Route(HandlerType.POST, "/v1/campaigns/{id}/pause", "hold every message not yet sending", campaigns::pause),
+        new Route(HandlerType.POST, "/v1/campaigns/{id}/resume", "continue a paused campaign in its order", campaigns::resume),
+        new Route(HandlerType.POST, "/v1/campaigns/{id}/cancel", "stop the expansion and cancel the queued messages", campaigns::cancel),
+        new Route(HandlerType.POST, "/v1/schedules", "schedule a message once (at) or on a cron in a time zone", schedules::create),
+        new Route(HandlerType.GET, "/v1/schedules", "list schedules, newest first (?cursor=&limit=)", schedules::list),
+        new Route(HandlerType.GET, "/v1/schedules/{id}", "one schedule with its next and latest occurrences", schedules::get),
+        new Route(HandlerType.DELETE, "/v1/schedules/{id}", "delete a schedule (no further occurrence)", schedules::delete),
+        new Route(HandlerType.POST, "/v1/schedules/{id}/pause", "pause a schedule", schedules::pause),
+        new Route(HandlerType.POST, "/v1/schedules/{id}/resume", "resume a paused schedule", schedules::resume),
         new Route(HandlerType.GET, "/v1/queues", "engine queues with counts by state (admin key only)", QueueRoutes.adminOnly(queues::list)),
         new Route(HandlerType.POST, "/v1/queues/{name}/pause", "pause a queue on every node (admin)", QueueRoutes.adminOnly(queues::pause)),
         new Route(HandlerType.POST, "/v1/queues/{name}/resume", "resume a paused queue (admin)", QueueRoutes.adminOnly(queues::resume)),

@@ -229,7 +229,7 @@ public final class Messages {
     if (instances.lockLive(conn, List.of(i.id())).isEmpty()) {
       throw new InvalidRequestException("instanceId", "no instance " + i.id() + " in this organization");
     }
-    long jobId = engine.enqueue(conn, sendJob(d, id, now)).id();
+    long jobId = engine.enqueue(conn, sendJob(d, id, now, null)).id();
     Message m = newMessage(organizationId, d, id, jobId, idempotencyKey, now);
     store.messageInsert(conn, m, d.requestHash());
     Message stored = store.messageGet(conn, id, false).orElseThrow();
@@ -273,7 +273,7 @@ public final class Messages {
     for (Draft d : drafts) {
       String id = Ids.next("msg", clock);
       ids.add(id);
-      jobs.add(sendJob(d, id, now));
+      jobs.add(sendJob(d, id, now, null));
     }
     List<EnqueueResult> enqueued = engine.enqueueMany(conn, jobs);
     List<Message> rows = new ArrayList<>(drafts.size());
@@ -292,6 +292,36 @@ public final class Messages {
     return out;
   }
 
+  /**
+   * Inserts the messages of one campaign batch inside the caller's transaction (the campaign's
+   * expansion, which locked the instance): jobs in one statement, messages and history in another;
+   * every send job also carries {@code extraLimiterKey} (the campaign's own limiter, which pauses it
+   * and caps its rate). Returns the message ids in draft order; no queue positions are computed.
+   */
+  public List<String> insertForCampaign(Connection conn, String organizationId, List<Draft> drafts,
+      String extraLimiterKey) throws SQLException {
+    if (drafts.isEmpty()) {
+      return List.of();
+    }
+    Instant now = clock.instant();
+    List<String> ids = new ArrayList<>(drafts.size());
+    List<JobRequest> jobs = new ArrayList<>(drafts.size());
+    for (Draft d : drafts) {
+      String id = Ids.next("msg", clock);
+      ids.add(id);
+      jobs.add(sendJob(d, id, now, extraLimiterKey));
+    }
+    List<EnqueueResult> enqueued = engine.enqueueMany(conn, jobs);
+    List<Message> rows = new ArrayList<>(drafts.size());
+    List<String> hashes = new ArrayList<>(drafts.size());
+    for (int n = 0; n < drafts.size(); n++) {
+      rows.add(newMessage(organizationId, drafts.get(n), ids.get(n), enqueued.get(n).id(), null, now));
+      hashes.add(drafts.get(n).requestHash());
+    }
+    store.messageInsertMany(conn, organizationId, rows, hashes, now);
+    return ids;
+  }
+
   private static Message withSeq(Message m, long seq, Instant now) {
     return new Message(seq, m.id(), m.organizationId(), m.instanceId(), m.recipient(), m.type(), m.content(),
         m.replyTo(), m.templateName(), m.priority(), m.typing(), m.orderKey(), m.metadata(), m.idempotencyKey(),
@@ -300,7 +330,7 @@ public final class Messages {
   }
 
   /** The send job of a new message. */
-  private JobRequest sendJob(Draft d, String id, Instant now) {
+  private JobRequest sendJob(Draft d, String id, Instant now, String extraLimiterKey) {
     Instance i = d.instance();
     OrderKey orderKey = OrderKey.of(d.orderKey());
     if ("sent".equals(i.orderRelease())) {
@@ -314,6 +344,9 @@ public final class Messages {
     String template = "template".equals(d.type()) ? d.content().path("name").asText(null) : null;
     if (template != null) {
       limiters.add(i.templateLimiterKey(template));
+    }
+    if (extraLimiterKey != null) {
+      limiters.add(extraLimiterKey);
     }
     JobRequest job = JobRequest.of(SEND_KIND, new SendArgs(id))
         .withQueue(QUEUE)
@@ -415,6 +448,14 @@ public final class Messages {
       engine.cancel(m.jobId());
     }
     return get(organizationId, id);
+  }
+
+  /**
+   * Cancels a queued message inside the caller's transaction (its job is the caller's to cancel
+   * after the commit); false when it is no longer queued.
+   */
+  public boolean cancelWithin(Connection conn, String id) throws SQLException {
+    return store.messageCancel(conn, id, clock.instant());
   }
 
   /** Cancels every queued message of an instance, or of one chat of it; returns how many. */

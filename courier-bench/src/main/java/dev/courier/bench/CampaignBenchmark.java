@@ -1,0 +1,197 @@
+package dev.courier.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.courier.whatsapp.WhatsApp;
+import dev.courier.whatsapp.campaign.Campaigns;
+import dev.courier.whatsapp.instance.Instance;
+import dev.courier.whatsapp.message.Messages;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.flywaydb.core.Flyway;
+
+/**
+ * A campaign of N recipients (default 100,000) on a simulator instance without limits, against the
+ * same N plain messages: time from start to the first send, expansion rate, and the campaign's send
+ * rate as a ratio of the plain messages' rate. Embedded PostgreSQL 17, durable ({@code fsync},
+ * {@code synchronous_commit} on), a fresh database per scenario.
+ *
+ * <p>{@code java -cp "courier-bench/target/courier-bench.jar:courier-bench/target/lib/*"
+ * dev.courier.bench.CampaignBenchmark [--recipients N]}
+ */
+public final class CampaignBenchmark {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static EmbeddedPostgres pg;
+  private static int dbCounter;
+
+  private CampaignBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    int n = 100_000;
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--recipients")) {
+        n = Integer.parseInt(args[++i]);
+      }
+    }
+    pg = EmbeddedPostgres.builder()
+        .setPGStartupWait(Duration.ofSeconds(60))
+        .setServerConfig("fsync", "on")
+        .setServerConfig("synchronous_commit", "on")
+        .setServerConfig("full_page_writes", "on")
+        .setServerConfig("shared_buffers", "256MB")
+        .setServerConfig("max_connections", "200")
+        .setServerConfig("max_wal_size", "4GB")
+        .start();
+    try {
+      System.out.printf(Locale.ROOT, "CampaignBenchmark: recipients=%d java=%s cores=%d%n", n,
+          System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
+      double plain = plain(n);
+      double campaign = campaign(n);
+      System.out.printf(Locale.ROOT, "campaign send rate / plain send rate = %.2f%n", campaign / plain);
+    } finally {
+      pg.close();
+    }
+  }
+
+  /** N messages accepted in batches of 1,000 before the node starts; returns messages sent per second. */
+  private static double plain(int n) throws Exception {
+    try (HikariDataSource ds = fresh()) {
+      WhatsApp w = WhatsApp.builder(ds).build();
+      Instance i = instance(w);
+      long t0 = System.nanoTime();
+      List<Messages.Draft> batch = new ArrayList<>();
+      for (int k = 0; k < n; k++) {
+        ObjectNode m = JSON.createObjectNode().put("instanceId", i.id()).put("to", number(k)).put("type", "text")
+            .put("priority", "bulk");
+        m.putObject("text").put("body", "Olá r" + k + ", seu código é " + k);
+        batch.add(w.messages().draft(WhatsApp.DEFAULT_ORGANIZATION, m, false));
+        if (batch.size() == 1_000) {
+          w.messages().acceptMany(WhatsApp.DEFAULT_ORGANIZATION, batch);
+          batch.clear();
+        }
+      }
+      if (!batch.isEmpty()) {
+        w.messages().acceptMany(WhatsApp.DEFAULT_ORGANIZATION, batch);
+      }
+      double acceptSeconds = (System.nanoTime() - t0) / 1e9;
+      long start = System.nanoTime();
+      w.start();
+      long first = waitFor(ds, 1, start);
+      long last = waitFor(ds, n, start);
+      w.stop(Duration.ofSeconds(5));
+      double seconds = (last - start) / 1e9;
+      System.out.printf(Locale.ROOT,
+          "plain:    accepted %d in %.1f s (%.0f/s, acceptMany x1000); start -> first send %.0f ms; start -> last send %.1f s; send rate %.0f/s%n",
+          n, acceptSeconds, n / acceptSeconds, (first - start) / 1e6, seconds, n / seconds);
+      return n / seconds;
+    }
+  }
+
+  /** A campaign of N recipients created with them inline, then started; returns messages sent per second. */
+  private static double campaign(int n) throws Exception {
+    try (HikariDataSource ds = fresh()) {
+      WhatsApp w = WhatsApp.builder(ds).build();
+      Instance i = instance(w);
+      ObjectNode body = JSON.createObjectNode().put("instanceId", i.id()).put("name", "bench").put("type", "text");
+      body.putObject("text").put("body", "Olá {{name}}, seu código é {{code}}");
+      ArrayNode list = body.putArray("recipients");
+      for (int k = 0; k < n; k++) {
+        list.addObject().put("to", number(k)).putObject("variables").put("name", "r" + k).put("code", k);
+      }
+      long t0 = System.nanoTime();
+      Campaigns.Created c = w.campaigns().create(WhatsApp.DEFAULT_ORGANIZATION, body);
+      double createSeconds = (System.nanoTime() - t0) / 1e9;
+      w.start();
+      System.gc();
+      long heapBefore = heap();
+      long start = System.nanoTime();
+      w.campaigns().start(WhatsApp.DEFAULT_ORGANIZATION, c.campaign().id());
+      long first = waitFor(ds, 1, start);
+      long expanded;
+      long maxHeap = heapBefore;
+      while (true) {
+        maxHeap = Math.max(maxHeap, heap());
+        if (scalar(ds, "SELECT count(*) FROM courier_campaign WHERE expanded_at IS NOT NULL") == 1) {
+          expanded = System.nanoTime();
+          break;
+        }
+        Thread.sleep(50);
+      }
+      long last = waitFor(ds, n, start);
+      w.stop(Duration.ofSeconds(5));
+      double seconds = (last - start) / 1e9;
+      double expandSeconds = (expanded - start) / 1e9;
+      System.out.printf(Locale.ROOT,
+          "campaign: created with %d inline recipients in %.1f s; start -> first send %.0f ms; expansion %.1f s (%.0f recipients/s);"
+              + " start -> last send %.1f s; send rate %.0f/s; heap used during expansion (sampled every 50 ms) %d MB -> max %d MB%n",
+          c.recipients().get("added").asInt(), createSeconds, (first - start) / 1e6, expandSeconds, n / expandSeconds,
+          seconds, n / seconds, heapBefore >> 20, maxHeap >> 20);
+      return n / seconds;
+    }
+  }
+
+  private static long heap() {
+    Runtime r = Runtime.getRuntime();
+    return r.totalMemory() - r.freeMemory();
+  }
+
+  private static Instance instance(WhatsApp w) throws Exception {
+    return w.instances().create(WhatsApp.DEFAULT_ORGANIZATION, JSON.readTree(
+        "{\"name\": \"bench\", \"provider\": \"simulator\", \"limits\": {}}"));
+  }
+
+  private static String number(int k) {
+    return "+5511" + (999_000_000 + k);
+  }
+
+  /** Waits until the simulator's outbox holds {@code count} entries; returns when (nanoTime). */
+  private static long waitFor(HikariDataSource ds, long count, long since) throws Exception {
+    while (true) {
+      if (scalar(ds, "SELECT count(*) FROM courier_simulator_outbox") >= count) {
+        return System.nanoTime();
+      }
+      if (System.nanoTime() - since > Duration.ofMinutes(20).toNanos()) {
+        throw new IllegalStateException("outbox did not reach " + count + " in 20 min");
+      }
+      Thread.sleep(count == 1 ? 5 : 100);
+    }
+  }
+
+  private static long scalar(HikariDataSource ds, String sql) throws Exception {
+    try (Connection c = ds.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private static HikariDataSource fresh() throws Exception {
+    String name = "campaign_bench_" + (++dbCounter);
+    try (Connection c = DriverManager.getConnection(url("postgres"), "postgres", null); Statement st = c.createStatement()) {
+      st.execute("DROP DATABASE IF EXISTS " + name);
+      st.execute("CREATE DATABASE " + name);
+    }
+    Flyway.configure().dataSource(url(name), "postgres", null).locations("classpath:db/courier-queue")
+        .table("courier_queue_schema_history").load().migrate();
+    Flyway.configure().dataSource(url(name), "postgres", null).locations("classpath:db/courier")
+        .baselineOnMigrate(true).baselineVersion("0").load().migrate();
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(url(name));
+    config.setUsername("postgres");
+    config.setMaximumPoolSize(40);
+    return new HikariDataSource(config);
+  }
+
+  private static String url(String db) {
+    return "jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/" + db;
+  }
+}

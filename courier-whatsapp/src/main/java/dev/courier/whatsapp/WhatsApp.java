@@ -83,7 +83,7 @@ public final class WhatsApp {
     InstanceStore instanceStore = new InstanceStore(b.dataSource);
     this.messageStore = new MessageStore(b.dataSource);
     this.instances = new Instances(b.dataSource, instanceStore, messageStore, events, engine, b.clock);
-    this.messages = new Messages(b.dataSource, messageStore, instances, engine, b.clock);
+    this.messages = new Messages(b.dataSource, messageStore, instances, engine, b.clock, b.groupCommit);
     this.simulator = new SimulatorStore(b.dataSource);
     this.statusUpdates = new StatusUpdates(b.dataSource, messageStore, events, engine, b.clock);
     ContactStore contacts = new ContactStore();
@@ -114,6 +114,7 @@ public final class WhatsApp {
   }
 
   public void stop(Duration timeout) {
+    messages.close();
     engine.stop(timeout);
   }
 
@@ -225,6 +226,7 @@ public final class WhatsApp {
     private Duration sendTimeout = Duration.ofMinutes(2);
     private Consumer<CourierQueue.Builder> engineOptions = e -> {};
     private Function<Instance, Provider> providerFactory;
+    private Messages.GroupCommit groupCommit = Messages.GroupCommit.OFF;
 
     private Builder(DataSource dataSource) {
       this.dataSource = dataSource;
@@ -271,6 +273,12 @@ public final class WhatsApp {
     /** Replaces how providers are built (tests). */
     public Builder providerFactory(Function<Instance, Provider> f) {
       this.providerFactory = f;
+      return this;
+    }
+
+    /** How single sends commit (default: each alone; the server turns group commit on). */
+    public Builder groupCommit(Messages.GroupCommit g) {
+      this.groupCommit = g;
       return this;
     }
 

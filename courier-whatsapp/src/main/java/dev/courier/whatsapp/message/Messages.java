@@ -64,13 +64,50 @@ public final class Messages {
   private final Instances instances;
   private final CourierQueue engine;
   private final Clock clock;
+  private final GroupCommitter groupCommitter;
 
   public Messages(DataSource dataSource, MessageStore store, Instances instances, CourierQueue engine, Clock clock) {
+    this(dataSource, store, instances, engine, clock, GroupCommit.OFF);
+  }
+
+  /**
+   * How single sends commit: each in its own transaction ({@link #OFF}), or grouped (see {@link
+   * GroupCommitter}): concurrent sends share transactions of up to {@code maxBatch} messages, with
+   * {@code committers} transactions in flight at once.
+   */
+  public record GroupCommit(boolean enabled, int maxBatch, int committers) {
+    public static final GroupCommit OFF = new GroupCommit(false, 256, 2);
+    public static final GroupCommit DEFAULT = new GroupCommit(true, 256, 2);
+
+    public GroupCommit {
+      if (maxBatch < 1 || maxBatch > MessageBatch.MAX_ITEMS || committers < 1 || committers > 64) {
+        throw new IllegalArgumentException("maxBatch must be 1-" + MessageBatch.MAX_ITEMS + " and committers 1-64");
+      }
+    }
+  }
+
+  public Messages(DataSource dataSource, MessageStore store, Instances instances, CourierQueue engine, Clock clock,
+      GroupCommit groupCommit) {
     this.dataSource = dataSource;
     this.store = store;
     this.instances = instances;
     this.engine = engine;
     this.clock = clock;
+    this.groupCommitter = groupCommit.enabled()
+        ? new GroupCommitter(dataSource, this, instances, groupCommit.maxBatch(), groupCommit.committers())
+        : null;
+  }
+
+  /** Whether single sends share transactions. */
+  public boolean groupCommit() {
+    return groupCommitter != null;
+  }
+
+  /** Stops the group committers (sends still arriving commit alone). */
+  public void close() {
+    if (groupCommitter != null) {
+      groupCommitter.close();
+    }
   }
 
   /** A message request, validated and normalised. */
@@ -184,8 +221,23 @@ public final class Messages {
     return accept(organizationId, d, idempotencyKey);
   }
 
-  /** Accepts a validated draft. A repeated idempotency key returns the first message. */
+  /**
+   * Accepts a validated draft: answers once it is committed, in its own transaction or in one shared
+   * with concurrent sends (group commit). A repeated idempotency key returns the first message.
+   */
   public Accepted accept(String organizationId, Draft d, String idempotencyKey) throws SQLException {
+    if (groupCommitter != null) {
+      try {
+        return groupCommitter.submit(organizationId, d, idempotencyKey);
+      } catch (GroupCommitter.RetryAlone alone) {
+        // The shared transaction rolled back (or the committers stopped): commit this one alone.
+      }
+    }
+    return acceptAlone(organizationId, d, idempotencyKey);
+  }
+
+  /** Accepts a validated draft in its own transaction. */
+  Accepted acceptAlone(String organizationId, Draft d, String idempotencyKey) throws SQLException {
     try {
       return Tx.run(dataSource, conn -> {
         if (idempotencyKey != null) {
@@ -207,7 +259,7 @@ public final class Messages {
     }
   }
 
-  private Optional<Accepted> replay(Connection conn, String organizationId, String key, String hash) throws SQLException {
+  Optional<Accepted> replay(Connection conn, String organizationId, String key, String hash) throws SQLException {
     Optional<Message> earlier = store.messageByIdempotencyKey(conn, organizationId, key);
     if (earlier.isEmpty()) {
       return Optional.empty();
@@ -267,6 +319,12 @@ public final class Messages {
    * queue positions in a third.
    */
   List<Accepted> insertMany(Connection conn, String organizationId, List<Draft> drafts) throws SQLException {
+    return insertMany(conn, organizationId, drafts, null);
+  }
+
+  /** {@link #insertMany(Connection, String, List)} with an idempotency key per draft (null: none). */
+  List<Accepted> insertMany(Connection conn, String organizationId, List<Draft> drafts, List<String> idempotencyKeys)
+      throws SQLException {
     Instant now = clock.instant();
     List<String> ids = new ArrayList<>(drafts.size());
     List<JobRequest> jobs = new ArrayList<>(drafts.size());
@@ -279,7 +337,8 @@ public final class Messages {
     List<Message> rows = new ArrayList<>(drafts.size());
     List<String> hashes = new ArrayList<>(drafts.size());
     for (int n = 0; n < drafts.size(); n++) {
-      rows.add(newMessage(organizationId, drafts.get(n), ids.get(n), enqueued.get(n).id(), null, now));
+      rows.add(newMessage(organizationId, drafts.get(n), ids.get(n), enqueued.get(n).id(),
+          idempotencyKeys == null ? null : idempotencyKeys.get(n), now));
       hashes.add(drafts.get(n).requestHash());
     }
     Map<String, Long> seqs = store.messageInsertMany(conn, organizationId, rows, hashes, now);

@@ -251,6 +251,11 @@ final class GroupCommitter implements AutoCloseable {
         || e instanceof SQLRecoverableException || e.getSQLState().startsWith("08");
   }
 
+  /** Requests waiting for a committer (tests). */
+  int pending() {
+    return pending.size();
+  }
+
   /** Stops the committers; callers still waiting, or arriving later, accept alone. */
   @Override
   public void close() {

@@ -103,6 +103,11 @@ public final class Messages {
     return groupCommitter != null;
   }
 
+  /** The group committer, if group commit is on (tests). */
+  GroupCommitter groupCommitter() {
+    return groupCommitter;
+  }
+
   /** Stops the group committers (sends still arriving commit alone). */
   public void close() {
     if (groupCommitter != null) {

@@ -86,7 +86,12 @@ public final class AcceptBenchmark {
 
   /** One measured window. */
   record Result(String mode, long accepted, long errors, double seconds, double[] latencyMs, long commits,
-      Map<String, String> settings) {
+      double syncMs, Map<String, String> settings) {
+    /** Mean time of one WAL fsync in the window. */
+    double meanSyncMs() {
+      return commits == 0 ? Double.NaN : syncMs / commits;
+    }
+
     double rate() {
       return accepted / seconds;
     }
@@ -126,17 +131,17 @@ public final class AcceptBenchmark {
         byMode.get(mode).add(r);
         System.out.printf(Locale.ROOT,
             "run %d group commit %-3s: %8.0f accepted/s  p50 %6.1f ms  p95 %6.1f ms  p99 %6.1f ms  max %7.1f ms"
-                + "  errors %d  commits/s %6.0f  messages/commit %5.1f%n",
+                + "  errors %d  WAL fsyncs/s %6.0f  messages/fsync %5.1f  mean fsync %5.2f ms%n",
             run, mode, r.rate(), r.pct(50), r.pct(95), r.pct(99), r.pct(100), r.errors(), r.commits() / r.seconds(),
-            r.perCommit());
+            r.perCommit(), r.meanSyncMs());
         if (run == 1 && mode.equals(order.get(0))) {
           System.out.println("  database: " + r.settings());
         }
       }
     }
     System.out.println();
-    System.out.println("| group commit | accepted/s (median, min-max) | p50 ms | p95 ms | p99 ms (median, min-max) | messages/commit | errors |");
-    System.out.println("| --- | --- | --- | --- | --- | --- | --- |");
+    System.out.println("| group commit | accepted/s (median, min-max) | p50 ms | p95 ms | p99 ms (median, min-max) | messages/WAL fsync | mean fsync ms | errors |");
+    System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- |");
     Map<String, Double> medianRate = new HashMap<>();
     Map<String, Double> medianP99 = new HashMap<>();
     for (Map.Entry<String, List<Result>> e : byMode.entrySet()) {
@@ -145,12 +150,13 @@ public final class AcceptBenchmark {
       double p99 = median(rs.stream().mapToDouble(r -> r.pct(99)).toArray());
       medianRate.put(e.getKey(), rate);
       medianP99.put(e.getKey(), p99);
-      System.out.printf(Locale.ROOT, "| %s | %.0f (%.0f-%.0f) | %.1f | %.1f | %.1f (%.1f-%.1f) | %.1f | %d |%n",
+      System.out.printf(Locale.ROOT, "| %s | %.0f (%.0f-%.0f) | %.1f | %.1f | %.1f (%.1f-%.1f) | %.1f | %.2f | %d |%n",
           e.getKey(), rate, min(rs, Result::rate), max(rs, Result::rate),
           median(rs.stream().mapToDouble(r -> r.pct(50)).toArray()),
           median(rs.stream().mapToDouble(r -> r.pct(95)).toArray()),
           p99, min(rs, r -> r.pct(99)), max(rs, r -> r.pct(99)),
           median(rs.stream().mapToDouble(Result::perCommit).toArray()),
+          median(rs.stream().mapToDouble(Result::meanSyncMs).toArray()),
           rs.stream().mapToLong(Result::errors).sum());
     }
     if (medianRate.containsKey("on") && medianRate.containsKey("off")) {
@@ -213,6 +219,9 @@ public final class AcceptBenchmark {
       DataSource ds = server.database().dataSource();
       Map<String, String> settings = new LinkedHashMap<>();
       try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+        // Times each WAL fsync (pg_stat_wal.wal_sync_time): what a commit waits for.
+        st.execute("ALTER SYSTEM SET track_wal_io_timing = on");
+        st.execute("SELECT pg_reload_conf()");
         for (String s : List.of("server_version", "fsync", "synchronous_commit", "full_page_writes", "wal_sync_method",
             "shared_buffers")) {
           try (ResultSet rs = st.executeQuery("SHOW " + s)) {
@@ -300,12 +309,12 @@ public final class AcceptBenchmark {
     if (sleep > 0) {
       Thread.sleep(sleep);
     }
-    long commits0 = commits(ds);
+    long[] wal0 = wal(ds);
     long sleepMeasured = (end - System.nanoTime()) / 1_000_000;
     if (sleepMeasured > 0) {
       Thread.sleep(sleepMeasured);
     }
-    long commits1 = commits(ds);
+    long[] wal1 = wal(ds);
     done.await();
     if (!firstErrors.isEmpty()) {
       System.out.println("  first errors (" + mode + "): " + firstErrors);
@@ -323,18 +332,20 @@ public final class AcceptBenchmark {
       }
     }
     Arrays.sort(ms);
-    // The commits counter includes the two probes; negligible beside thousands of sends.
-    return new Result(mode, accepted.get(), errors.get(), o.seconds, ms, commits1 - commits0, settings);
+    return new Result(mode, accepted.get(), errors.get(), o.seconds, ms, wal1[0] - wal0[0],
+        (wal1[1] - wal0[1]) / 1000.0, settings);
   }
 
-  /** Transactions committed in the database so far (pg_stat_database; the statistics lag by up to a second). */
-  static long commits(DataSource ds) throws SQLException {
+  /**
+   * WAL flushes to disk so far and their time in microseconds ({@code pg_stat_wal.wal_sync},
+   * {@code wal_sync_time}: the fsyncs that commits wait for).
+   */
+  static long[] wal(DataSource ds) throws SQLException {
     try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
       st.execute("SELECT pg_stat_force_next_flush()");
-      try (ResultSet rs = st.executeQuery(
-          "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()")) {
+      try (ResultSet rs = st.executeQuery("SELECT wal_sync, (wal_sync_time * 1000)::bigint FROM pg_stat_wal")) {
         rs.next();
-        return rs.getLong(1);
+        return new long[] {rs.getLong(1), rs.getLong(2)};
       }
     }
   }

@@ -27,6 +27,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -330,7 +331,8 @@ public final class Messages {
   /** {@link #insertMany(Connection, String, List)} with an idempotency key per draft (null: none). */
   List<Accepted> insertMany(Connection conn, String organizationId, List<Draft> drafts, List<String> idempotencyKeys)
       throws SQLException {
-    Instant now = clock.instant();
+    // As stored (PostgreSQL keeps microseconds): the answer shows what a later read shows.
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
     List<String> ids = new ArrayList<>(drafts.size());
     List<JobRequest> jobs = new ArrayList<>(drafts.size());
     for (Draft d : drafts) {
@@ -392,7 +394,8 @@ public final class Messages {
   private static Message newMessage(String organizationId, Draft d, String id, long jobId, String idempotencyKey,
       Instant now) {
     String template = "template".equals(d.type()) ? d.content().path("name").asText(null) : null;
-    Instant scheduledAt = d.runAt().isAfter(now) ? d.runAt() : now;
+    // Microseconds, as PostgreSQL stores them: what the bulk path answers is what a later read shows.
+    Instant scheduledAt = (d.runAt().isAfter(now) ? d.runAt() : now).truncatedTo(ChronoUnit.MICROS);
     return new Message(0, id, organizationId, d.instance().id(), d.to(), d.type(), d.content(), d.replyTo(), template,
         d.priority(), d.typing(), d.orderKey(), d.metadata(), idempotencyKey, MessageStatus.QUEUED, jobId, null, 0, 0,
         null, null, null, scheduledAt, now, now, null, null, null, null);
@@ -413,8 +416,30 @@ public final class Messages {
         .orElseThrow(() -> new NotFoundException("message", id));
   }
 
+  /**
+   * The answer to a send: {@link #view(Message)} with the queue position computed when it was
+   * accepted. A message just stored is answered without reading it back (no attempts yet, one
+   * history entry, {@code queued} at its creation); a replayed one is read as it is now.
+   */
+  public ObjectNode view(Accepted a) throws SQLException {
+    Message m = a.message();
+    if (a.replayed() || m.status() != MessageStatus.QUEUED) {
+      ObjectNode o = view(m);
+      if (m.status() == MessageStatus.QUEUED) {
+        o.put("queuePosition", a.queuePosition());
+      }
+      return o;
+    }
+    return view(m, a.queuePosition(), List.of(), List.of(new MessageStore.StatusEntry("queued", m.createdAt(), null)));
+  }
+
   /** The message in the API's shape, with history, attempts and its queue position while queued. */
   public ObjectNode view(Message m) throws SQLException {
+    return view(m, null, null, null);
+  }
+
+  private ObjectNode view(Message m, Integer queuePosition, List<MessageStore.Attempt> knownAttempts,
+      List<MessageStore.StatusEntry> knownHistory) throws SQLException {
     ObjectNode o = JSON.createObjectNode();
     o.put("id", m.id());
     o.put("instanceId", m.instanceId());
@@ -423,7 +448,9 @@ public final class Messages {
     o.set(m.type(), WireContent.memberValue(m.type(), m.content()));
     o.put("status", m.status().text());
     o.put("priority", m.priority());
-    if (m.status() == MessageStatus.QUEUED) {
+    if (m.status() == MessageStatus.QUEUED && queuePosition != null) {
+      o.put("queuePosition", queuePosition);
+    } else if (m.status() == MessageStatus.QUEUED) {
       try (Connection c = dataSource.getConnection()) {
         o.put("queuePosition", store.messageQueuePosition(c, m));
       }
@@ -435,7 +462,7 @@ public final class Messages {
     o.put("replyTo", m.replyTo());
     o.put("typing", m.typing() == null ? null : Durations.format(m.typing()));
     ArrayNode attempts = o.putArray("attempts");
-    for (MessageStore.Attempt a : store.messageAttempts(m.id())) {
+    for (MessageStore.Attempt a : knownAttempts != null ? knownAttempts : store.messageAttempts(m.id())) {
       ObjectNode an = attempts.addObject();
       an.put("attempt", a.jobAttempt());
       an.put("startedAt", a.startedAt().toString());
@@ -446,7 +473,7 @@ public final class Messages {
       }
     }
     ArrayNode history = o.putArray("history");
-    for (MessageStore.StatusEntry e : store.messageHistory(m.id())) {
+    for (MessageStore.StatusEntry e : knownHistory != null ? knownHistory : store.messageHistory(m.id())) {
       ObjectNode h = history.addObject().put("status", e.status()).put("at", e.at().toString());
       if (e.detail() != null) {
         h.setAll(e.detail());

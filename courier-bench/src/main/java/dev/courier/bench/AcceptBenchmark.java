@@ -127,13 +127,14 @@ public final class AcceptBenchmark {
         java.util.Collections.reverse(order);
       }
       for (String mode : order) {
+        String load = loadAverage();
         Result r = measure(o, mode);
         byMode.get(mode).add(r);
         System.out.printf(Locale.ROOT,
             "run %d group commit %-3s: %8.0f accepted/s  p50 %6.1f ms  p95 %6.1f ms  p99 %6.1f ms  max %7.1f ms"
-                + "  errors %d  WAL fsyncs/s %6.0f  messages/fsync %5.1f  mean fsync %5.2f ms%n",
+                + "  errors %d  WAL fsyncs/s %6.0f  messages/fsync %5.1f  mean fsync %5.2f ms  load before %s%n",
             run, mode, r.rate(), r.pct(50), r.pct(95), r.pct(99), r.pct(100), r.errors(), r.commits() / r.seconds(),
-            r.perCommit(), r.meanSyncMs());
+            r.perCommit(), r.meanSyncMs(), load);
         if (run == 1 && mode.equals(order.get(0))) {
           System.out.println("  database: " + r.settings());
         }
@@ -188,6 +189,15 @@ public final class AcceptBenchmark {
 
   static double max(List<Result> rs, Metric m) {
     return rs.stream().mapToDouble(m::of).max().orElse(Double.NaN);
+  }
+
+  /** The machine's 1-minute load average (shared machine: how busy the others kept it). */
+  static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+    } catch (IOException | RuntimeException e) {
+      return "?";
+    }
   }
 
   static double median(double[] xs) {

@@ -9,6 +9,7 @@ import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientConnectionException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -148,10 +149,11 @@ final class GroupCommitter implements AutoCloseable {
     Map<Request, Object> outcomes;
     try {
       outcomes = Tx.run(dataSource, conn -> {
-        Map<Request, Object> out = new HashMap<>();
+        // By identity: a request's record hash would hash its whole draft.
+        Map<Request, Object> out = new IdentityHashMap<>();
         // Idempotency keys: the stored message answers, and the first of a key in the batch leads the others.
         Map<List<String>, Request> leaders = new HashMap<>();
-        Map<Request, Request> followers = new LinkedHashMap<>();
+        Map<Request, Request> followers = new IdentityHashMap<>();
         for (Request r : batch) {
           if (r.idempotencyKey() == null) {
             continue;

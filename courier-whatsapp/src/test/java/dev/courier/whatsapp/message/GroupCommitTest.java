@@ -257,4 +257,23 @@ class GroupCommitTest extends DomainTestBase {
       assertThat(scalar("SELECT count(*) FROM courier_message WHERE instance_id = ?", main.id())).isEqualTo(total);
     }
   }
+
+  @Test
+  void aSharedTransactionThatLosesItsConnectionFailsItsCallersWithTheSqlErrorAndStoresNothing() throws Exception {
+    node(new Messages.GroupCommit(true, 256, 1));
+    List<CompletableFuture<Messages.Accepted>> blocked = new ArrayList<>();
+    Connection lock = holdCommitter(blocked);
+    // The committer's connection dies while its transaction waits (as when the database goes away).
+    try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
+        "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE NOT granted AND pid <> pg_backend_pid()")) {
+      ps.executeQuery().close();
+    }
+    assertThat(failure(blocked.get(0))).isInstanceOf(java.sql.SQLException.class);
+    lock.commit();
+    lock.close();
+    assertThat(scalar("SELECT count(*) FROM courier_message")).isZero();
+    // The committer goes on with the next request.
+    assertThat(w.messages().accept(ORG, draft(main.id(), "+5511999990001", "after"), null).message().status())
+        .isEqualTo(MessageStatus.QUEUED);
+  }
 }

@@ -9,6 +9,7 @@ import dev.courier.server.db.Database;
 import dev.courier.server.http.HttpServer;
 import dev.courier.server.http.ReadinessProbe;
 import dev.courier.whatsapp.WhatsApp;
+import dev.courier.whatsapp.message.Messages;
 import java.io.IOException;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
@@ -31,6 +32,7 @@ public final class CourierServer implements AutoCloseable {
   private final Database database;
   private final HttpServer http;
   private final CourierQueue engine;
+  private final WhatsApp wa;
   private final Optional<String> generatedAdminKey;
   private final AtomicBoolean stopped = new AtomicBoolean();
 
@@ -39,11 +41,13 @@ public final class CourierServer implements AutoCloseable {
       Database database,
       HttpServer http,
       CourierQueue engine,
+      WhatsApp wa,
       Optional<String> generatedAdminKey) {
     this.config = config;
     this.database = database;
     this.http = http;
     this.engine = engine;
+    this.wa = wa;
     this.generatedAdminKey = generatedAdminKey;
   }
 
@@ -64,6 +68,8 @@ public final class CourierServer implements AutoCloseable {
       // enqueue through it.
       WhatsApp wa = WhatsApp.builder(db.dataSource())
           .engine(e -> e.runMaintenance(config.role() != Role.API))
+          .groupCommit(new Messages.GroupCommit(
+              config.groupCommit(), config.groupCommitMaxBatch(), config.groupCommitCommitters()))
           .build();
       wa.createDemoInstanceIfFirstRun();
       if (config.role() != Role.API) {
@@ -75,6 +81,7 @@ public final class CourierServer implements AutoCloseable {
         ApiAccess access = ApiAccess.of(keys, config.apiRateLimit(), config.apiRateBurst());
         http = HttpServer.start(config.host(), config.port(), config.shutdownTimeout(), probe, access, wa);
       } catch (RuntimeException e) {
+        wa.messages().close();
         engine.stop(config.shutdownTimeout());
         throw e;
       }
@@ -82,7 +89,7 @@ public final class CourierServer implements AutoCloseable {
           "ready url=http://{}:{} database={} adminKeyId={} startupMs={}",
           displayHost(config.host()), http.port(), db.kind().text(), admin.keyId(),
           (System.nanoTime() - t0) / 1_000_000);
-      return new CourierServer(config, db, http, engine, admin.generatedKey());
+      return new CourierServer(config, db, http, engine, wa, admin.generatedKey());
     } catch (SQLException | RuntimeException e) {
       db.close();
       throw e;
@@ -144,6 +151,7 @@ public final class CourierServer implements AutoCloseable {
       LOG.warn("http server did not stop cleanly", e);
     }
     long httpMs = (System.nanoTime() - t0) / 1_000_000;
+    wa.messages().close();
     try {
       engine.stop(config.shutdownTimeout());
     } catch (RuntimeException e) {

@@ -95,7 +95,7 @@ public final class WhatsApp {
     InstanceStore instanceStore = new InstanceStore(b.dataSource);
     this.messageStore = new MessageStore(b.dataSource);
     this.instances = new Instances(b.dataSource, instanceStore, messageStore, events, engine, b.clock);
-    this.messages = new Messages(b.dataSource, messageStore, instances, engine, b.clock);
+    this.messages = new Messages(b.dataSource, messageStore, instances, engine, b.clock, b.groupCommit);
     this.simulator = new SimulatorStore(b.dataSource);
     CampaignStore campaignStore = new CampaignStore(b.dataSource);
     this.campaigns = new Campaigns(b.dataSource, campaignStore, instances, messages, engine, b.clock);
@@ -137,6 +137,7 @@ public final class WhatsApp {
 
   public void stop(Duration timeout) {
     schedules.stop();
+    messages.close();
     engine.stop(timeout);
   }
 
@@ -261,6 +262,7 @@ public final class WhatsApp {
     private CampaignHooks campaignHooks = CampaignHooks.NONE;
     private Duration scheduleSweepInterval = Schedules.DEFAULT_SWEEP_INTERVAL;
     private Duration scheduleSkipAfter = Schedules.DEFAULT_SKIP_AFTER;
+    private Messages.GroupCommit groupCommit = Messages.GroupCommit.OFF;
 
     private Builder(DataSource dataSource) {
       this.dataSource = dataSource;
@@ -337,6 +339,12 @@ public final class WhatsApp {
     /** Replaces how providers are built (tests). */
     public Builder providerFactory(Function<Instance, Provider> f) {
       this.providerFactory = f;
+      return this;
+    }
+
+    /** How single sends commit (default: each alone; the server turns group commit on). */
+    public Builder groupCommit(Messages.GroupCommit g) {
+      this.groupCommit = g;
       return this;
     }
 

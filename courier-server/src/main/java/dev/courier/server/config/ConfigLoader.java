@@ -75,7 +75,10 @@ public final class ConfigLoader {
         p.get(Setting.SHUTDOWN_TIMEOUT, ConfigLoader::duration),
         p.get(Setting.LOG_LEVEL, ConfigLoader::logLevel),
         p.get(Setting.API_RATE_LIMIT, ConfigLoader::rate),
-        p.get(Setting.API_RATE_BURST, v -> intIn(v, 1, MAX_RATE, "must be a whole number 1-" + MAX_RATE)));
+        p.get(Setting.API_RATE_BURST, v -> intIn(v, 1, MAX_RATE, "must be a whole number 1-" + MAX_RATE)),
+        p.get(Setting.GROUP_COMMIT, ConfigLoader::bool),
+        p.get(Setting.GROUP_COMMIT_MAX_BATCH, v -> intIn(v, 1, 10_000, "must be a whole number 1-10000")),
+        p.get(Setting.GROUP_COMMIT_COMMITTERS, v -> intIn(v, 1, 64, "must be a whole number 1-64")));
   }
 
   private static Optional<Path> configFile(Map<Setting, String> flags, Map<String, String> env) {

@@ -25,7 +25,10 @@ public record CourierConfig(
     Duration shutdownTimeout,
     String logLevel,
     double apiRateLimit,
-    int apiRateBurst) {
+    int apiRateBurst,
+    boolean groupCommit,
+    int groupCommitMaxBatch,
+    int groupCommitCommitters) {
 
   public CourierConfig {
     Objects.requireNonNull(host);
@@ -49,25 +52,32 @@ public record CourierConfig(
   public CourierConfig withPort(int newPort) {
     return new CourierConfig(
         newPort, host, dataDir, databaseUrl, databasePoolSize, embeddedDbPort, databaseAllowNonDurable, apiKey, configFile,
-        role, shutdownTimeout, logLevel, apiRateLimit, apiRateBurst);
+        role, shutdownTimeout, logLevel, apiRateLimit, apiRateBurst, groupCommit, groupCommitMaxBatch, groupCommitCommitters);
   }
 
   public CourierConfig withDataDir(Path newDataDir) {
     return new CourierConfig(
         port, host, newDataDir, databaseUrl, databasePoolSize, embeddedDbPort, databaseAllowNonDurable, apiKey, configFile,
-        role, shutdownTimeout, logLevel, apiRateLimit, apiRateBurst);
+        role, shutdownTimeout, logLevel, apiRateLimit, apiRateBurst, groupCommit, groupCommitMaxBatch, groupCommitCommitters);
   }
 
   public CourierConfig withDatabaseUrl(Optional<DatabaseUrl> newUrl) {
     return new CourierConfig(
         port, host, dataDir, newUrl, databasePoolSize, embeddedDbPort, databaseAllowNonDurable, apiKey, configFile, role,
-        shutdownTimeout, logLevel, apiRateLimit, apiRateBurst);
+        shutdownTimeout, logLevel, apiRateLimit, apiRateBurst, groupCommit, groupCommitMaxBatch, groupCommitCommitters);
+  }
+
+  /** The same settings with group commit on or off (benchmarks, tests). */
+  public CourierConfig withGroupCommit(boolean on) {
+    return new CourierConfig(
+        port, host, dataDir, databaseUrl, databasePoolSize, embeddedDbPort, databaseAllowNonDurable, apiKey, configFile,
+        role, shutdownTimeout, logLevel, apiRateLimit, apiRateBurst, on, groupCommitMaxBatch, groupCommitCommitters);
   }
 
   public CourierConfig withApiKey(Optional<String> newKey) {
     return new CourierConfig(
         port, host, dataDir, databaseUrl, databasePoolSize, embeddedDbPort, databaseAllowNonDurable, newKey, configFile,
-        role, shutdownTimeout, logLevel, apiRateLimit, apiRateBurst);
+        role, shutdownTimeout, logLevel, apiRateLimit, apiRateBurst, groupCommit, groupCommitMaxBatch, groupCommitCommitters);
   }
 
   /** One line of key=value pairs, secrets masked, for the log. */
@@ -86,6 +96,9 @@ public record CourierConfig(
         + " shutdownTimeout=" + Durations.format(shutdownTimeout)
         + " logLevel=" + logLevel
         + " apiRateLimit=" + ConfigLoader.formatRate(apiRateLimit)
-        + " apiRateBurst=" + apiRateBurst;
+        + " apiRateBurst=" + apiRateBurst
+        + " groupCommit=" + groupCommit
+        + " groupCommitMaxBatch=" + groupCommitMaxBatch
+        + " groupCommitCommitters=" + groupCommitCommitters;
   }
 }

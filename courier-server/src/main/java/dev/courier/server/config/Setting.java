@@ -57,6 +57,24 @@ public enum Setting {
       null,
       Defaults.API_RATE_BURST,
       "Requests an API key may make at once before its rate applies (the bucket's size, 1-1000000)."),
+  GROUP_COMMIT(
+      "COURIER_GROUP_COMMIT",
+      "api.groupCommit",
+      null,
+      Defaults.GROUP_COMMIT,
+      "`true`: concurrent single-message sends (`POST /v1/messages`, the Cloud API endpoint) share transactions (group commit: one commit, one fsync, for many; every 202 still means committed). `false`: one transaction per message."),
+  GROUP_COMMIT_MAX_BATCH(
+      "COURIER_GROUP_COMMIT_MAX_BATCH",
+      "api.groupCommitMaxBatch",
+      null,
+      Defaults.GROUP_COMMIT_MAX_BATCH,
+      "Most messages one shared transaction of group commit holds (1-10000)."),
+  GROUP_COMMIT_COMMITTERS(
+      "COURIER_GROUP_COMMIT_COMMITTERS",
+      "api.groupCommitCommitters",
+      null,
+      Defaults.GROUP_COMMIT_COMMITTERS,
+      "Shared transactions of group commit in flight at once on each node (1-64; each holds a pool connection while it commits)."),
   CONFIG(
       "COURIER_CONFIG",
       null,
@@ -135,6 +153,9 @@ public enum Setting {
     public static final String DATABASE_ALLOW_NON_DURABLE = "false";
     public static final String API_RATE_LIMIT = "1000";
     public static final String API_RATE_BURST = "2000";
+    public static final String GROUP_COMMIT = "true";
+    public static final String GROUP_COMMIT_MAX_BATCH = "256";
+    public static final String GROUP_COMMIT_COMMITTERS = "2";
     public static final String CONFIG = "./courier.yml";
     public static final String ROLE = "all";
     public static final String SHUTDOWN_TIMEOUT = "8s";

@@ -27,10 +27,7 @@ final class MessageRoutes {
   void send(Context ctx) throws Exception {
     String key = idempotencyKey(ctx);
     Messages.Accepted a = wa.messages().send(Requests.organization(ctx), JsonBody.read(ctx), key);
-    ObjectNode view = wa.messages().view(a.message());
-    if (a.message().status() == MessageStatus.QUEUED) {
-      view.put("queuePosition", a.queuePosition());
-    }
+    ObjectNode view = wa.messages().view(a);
     if (a.replayed()) {
       ctx.header("Idempotent-Replayed", "true");
     }

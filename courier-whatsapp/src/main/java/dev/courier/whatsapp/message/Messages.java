@@ -27,6 +27,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -64,13 +65,55 @@ public final class Messages {
   private final Instances instances;
   private final CourierQueue engine;
   private final Clock clock;
+  private final GroupCommitter groupCommitter;
 
   public Messages(DataSource dataSource, MessageStore store, Instances instances, CourierQueue engine, Clock clock) {
+    this(dataSource, store, instances, engine, clock, GroupCommit.OFF);
+  }
+
+  /**
+   * How single sends commit: each in its own transaction ({@link #OFF}), or grouped (see {@link
+   * GroupCommitter}): concurrent sends share transactions of up to {@code maxBatch} messages, with
+   * {@code committers} transactions in flight at once.
+   */
+  public record GroupCommit(boolean enabled, int maxBatch, int committers) {
+    public static final GroupCommit OFF = new GroupCommit(false, 256, 2);
+    public static final GroupCommit DEFAULT = new GroupCommit(true, 256, 2);
+
+    public GroupCommit {
+      if (maxBatch < 1 || maxBatch > MessageBatch.MAX_ITEMS || committers < 1 || committers > 64) {
+        throw new IllegalArgumentException("maxBatch must be 1-" + MessageBatch.MAX_ITEMS + " and committers 1-64");
+      }
+    }
+  }
+
+  public Messages(DataSource dataSource, MessageStore store, Instances instances, CourierQueue engine, Clock clock,
+      GroupCommit groupCommit) {
     this.dataSource = dataSource;
     this.store = store;
     this.instances = instances;
     this.engine = engine;
     this.clock = clock;
+    this.groupCommitter = groupCommit.enabled()
+        ? new GroupCommitter(dataSource, this, instances, groupCommit.maxBatch(), groupCommit.committers())
+        : null;
+  }
+
+  /** Whether single sends share transactions. */
+  public boolean groupCommit() {
+    return groupCommitter != null;
+  }
+
+  /** The group committer, if group commit is on (tests). */
+  GroupCommitter groupCommitter() {
+    return groupCommitter;
+  }
+
+  /** Stops the group committers (sends still arriving commit alone). */
+  public void close() {
+    if (groupCommitter != null) {
+      groupCommitter.close();
+    }
   }
 
   /** A message request, validated and normalised. */
@@ -184,8 +227,23 @@ public final class Messages {
     return accept(organizationId, d, idempotencyKey);
   }
 
-  /** Accepts a validated draft. A repeated idempotency key returns the first message. */
+  /**
+   * Accepts a validated draft: answers once it is committed, in its own transaction or in one shared
+   * with concurrent sends (group commit). A repeated idempotency key returns the first message.
+   */
   public Accepted accept(String organizationId, Draft d, String idempotencyKey) throws SQLException {
+    if (groupCommitter != null) {
+      try {
+        return groupCommitter.submit(organizationId, d, idempotencyKey);
+      } catch (GroupCommitter.RetryAlone alone) {
+        // The shared transaction rolled back (or the committers stopped): commit this one alone.
+      }
+    }
+    return acceptAlone(organizationId, d, idempotencyKey);
+  }
+
+  /** Accepts a validated draft in its own transaction. */
+  Accepted acceptAlone(String organizationId, Draft d, String idempotencyKey) throws SQLException {
     try {
       return Tx.run(dataSource, conn -> {
         if (idempotencyKey != null) {
@@ -207,7 +265,7 @@ public final class Messages {
     }
   }
 
-  private Optional<Accepted> replay(Connection conn, String organizationId, String key, String hash) throws SQLException {
+  Optional<Accepted> replay(Connection conn, String organizationId, String key, String hash) throws SQLException {
     Optional<Message> earlier = store.messageByIdempotencyKey(conn, organizationId, key);
     if (earlier.isEmpty()) {
       return Optional.empty();
@@ -267,7 +325,14 @@ public final class Messages {
    * queue positions in a third.
    */
   List<Accepted> insertMany(Connection conn, String organizationId, List<Draft> drafts) throws SQLException {
-    Instant now = clock.instant();
+    return insertMany(conn, organizationId, drafts, null);
+  }
+
+  /** {@link #insertMany(Connection, String, List)} with an idempotency key per draft (null: none). */
+  List<Accepted> insertMany(Connection conn, String organizationId, List<Draft> drafts, List<String> idempotencyKeys)
+      throws SQLException {
+    // As stored (PostgreSQL keeps microseconds): the answer shows what a later read shows.
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
     List<String> ids = new ArrayList<>(drafts.size());
     List<JobRequest> jobs = new ArrayList<>(drafts.size());
     for (Draft d : drafts) {
@@ -279,7 +344,8 @@ public final class Messages {
     List<Message> rows = new ArrayList<>(drafts.size());
     List<String> hashes = new ArrayList<>(drafts.size());
     for (int n = 0; n < drafts.size(); n++) {
-      rows.add(newMessage(organizationId, drafts.get(n), ids.get(n), enqueued.get(n).id(), null, now));
+      rows.add(newMessage(organizationId, drafts.get(n), ids.get(n), enqueued.get(n).id(),
+          idempotencyKeys == null ? null : idempotencyKeys.get(n), now));
       hashes.add(drafts.get(n).requestHash());
     }
     Map<String, Long> seqs = store.messageInsertMany(conn, organizationId, rows, hashes, now);
@@ -361,7 +427,8 @@ public final class Messages {
   private static Message newMessage(String organizationId, Draft d, String id, long jobId, String idempotencyKey,
       Instant now) {
     String template = "template".equals(d.type()) ? d.content().path("name").asText(null) : null;
-    Instant scheduledAt = d.runAt().isAfter(now) ? d.runAt() : now;
+    // Microseconds, as PostgreSQL stores them: what the bulk path answers is what a later read shows.
+    Instant scheduledAt = (d.runAt().isAfter(now) ? d.runAt() : now).truncatedTo(ChronoUnit.MICROS);
     return new Message(0, id, organizationId, d.instance().id(), d.to(), d.type(), d.content(), d.replyTo(), template,
         d.priority(), d.typing(), d.orderKey(), d.metadata(), idempotencyKey, MessageStatus.QUEUED, jobId, null, 0, 0,
         null, null, null, scheduledAt, now, now, null, null, null, null);
@@ -382,8 +449,30 @@ public final class Messages {
         .orElseThrow(() -> new NotFoundException("message", id));
   }
 
+  /**
+   * The answer to a send: {@link #view(Message)} with the queue position computed when it was
+   * accepted. A message just stored is answered without reading it back (no attempts yet, one
+   * history entry, {@code queued} at its creation); a replayed one is read as it is now.
+   */
+  public ObjectNode view(Accepted a) throws SQLException {
+    Message m = a.message();
+    if (a.replayed() || m.status() != MessageStatus.QUEUED) {
+      ObjectNode o = view(m);
+      if (m.status() == MessageStatus.QUEUED) {
+        o.put("queuePosition", a.queuePosition());
+      }
+      return o;
+    }
+    return view(m, a.queuePosition(), List.of(), List.of(new MessageStore.StatusEntry("queued", m.createdAt(), null)));
+  }
+
   /** The message in the API's shape, with history, attempts and its queue position while queued. */
   public ObjectNode view(Message m) throws SQLException {
+    return view(m, null, null, null);
+  }
+
+  private ObjectNode view(Message m, Integer queuePosition, List<MessageStore.Attempt> knownAttempts,
+      List<MessageStore.StatusEntry> knownHistory) throws SQLException {
     ObjectNode o = JSON.createObjectNode();
     o.put("id", m.id());
     o.put("instanceId", m.instanceId());
@@ -392,7 +481,9 @@ public final class Messages {
     o.set(m.type(), WireContent.memberValue(m.type(), m.content()));
     o.put("status", m.status().text());
     o.put("priority", m.priority());
-    if (m.status() == MessageStatus.QUEUED) {
+    if (m.status() == MessageStatus.QUEUED && queuePosition != null) {
+      o.put("queuePosition", queuePosition);
+    } else if (m.status() == MessageStatus.QUEUED) {
       try (Connection c = dataSource.getConnection()) {
         o.put("queuePosition", store.messageQueuePosition(c, m));
       }
@@ -404,7 +495,7 @@ public final class Messages {
     o.put("replyTo", m.replyTo());
     o.put("typing", m.typing() == null ? null : Durations.format(m.typing()));
     ArrayNode attempts = o.putArray("attempts");
-    for (MessageStore.Attempt a : store.messageAttempts(m.id())) {
+    for (MessageStore.Attempt a : knownAttempts != null ? knownAttempts : store.messageAttempts(m.id())) {
       ObjectNode an = attempts.addObject();
       an.put("attempt", a.jobAttempt());
       an.put("startedAt", a.startedAt().toString());
@@ -415,7 +506,7 @@ public final class Messages {
       }
     }
     ArrayNode history = o.putArray("history");
-    for (MessageStore.StatusEntry e : store.messageHistory(m.id())) {
+    for (MessageStore.StatusEntry e : knownHistory != null ? knownHistory : store.messageHistory(m.id())) {
       ObjectNode h = history.addObject().put("status", e.status()).put("at", e.at().toString());
       if (e.detail() != null) {
         h.setAll(e.detail());

@@ -56,7 +56,12 @@ public final class HttpServer implements AutoCloseable {
               config.useVirtualThreads = true;
               config.showJavalinBanner = false;
               config.startupWatcherEnabled = false;
-              config.jetty.modifyServer(server -> server.setStopTimeout(stopTimeout.toMillis()));
+              config.jetty.modifyServer(server -> {
+                server.setStopTimeout(stopTimeout.toMillis());
+                // What Jetty refuses before routing (not valid HTTP) answers a problem too, not HTML.
+                server.setErrorHandler(new JettyErrors());
+              });
+              config.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(new JettyErrors()));
               // Bodies are read by JsonBody, with each route's own limit; this is the largest of them.
               config.http.maxRequestSize = JsonBody.BATCH_MAX_BYTES;
               // Swagger UI for the API page (/docs/api): public files of the swagger-ui webjar.
@@ -86,6 +91,13 @@ public final class HttpServer implements AutoCloseable {
             ? Problem.idempotencyMismatch(e.getMessage())
             : Problem.conflict(e.getMessage(), e.currentStatus())));
     app.exception(SQLException.class, (e, ctx) -> {
+      if (e.getSQLState() != null && e.getSQLState().startsWith("22")) {
+        // A data exception: a value of the request PostgreSQL cannot take (a NUL in text, a number out of
+        // range). The request is at fault, not the database: 400, nothing stored.
+        LOG.warn("request value refused by the database method={} path={} sqlState={}", ctx.method(), ctx.path(), e.getSQLState());
+        problem(ctx, Problem.badRequest("a value of the request cannot be stored or compared; nothing was stored"));
+        return;
+      }
       // Nothing was committed: say so, and when to try again; never a 2xx for what is not stored.
       LOG.warn("database unavailable method={} path={} sqlState={}", ctx.method(), ctx.path(), e.getSQLState(), e);
       ctx.header("Retry-After", "5");

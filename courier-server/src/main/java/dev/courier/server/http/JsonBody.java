@@ -36,7 +36,9 @@ public final class JsonBody {
   /** The body as JSON, refusing bodies over {@code maxBytes}. */
   public static JsonNode read(Context ctx, int maxBytes) {
     String type = ctx.contentType();
-    if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+    // The media type itself must be application/json (parameters such as charset aside): not
+    // application/json-patch+json or any other type that merely starts the same way.
+    if (type == null || !type.split(";", 2)[0].strip().toLowerCase(java.util.Locale.ROOT).equals("application/json")) {
       throw new ProblemException(Problem.unsupportedMediaType("send the body as application/json"));
     }
     return parse(ctx, maxBytes);

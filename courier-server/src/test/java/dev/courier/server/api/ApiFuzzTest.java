@@ -142,6 +142,47 @@ class ApiFuzzTest {
     assertThat(afterOne.get("courier_message") - before.get("courier_message")).isEqualTo(1);
   }
 
+  /** What the fuzzing found (each answered 500, 503, HTML or a Java name, or was accepted), one by one. */
+  @Test
+  void eachFindingOfTheFuzzingStaysFixed() throws Exception {
+    // A negative position in a cursor reached PostgreSQL's OFFSET: 503 "database unavailable".
+    var r = api.call("GET", "/v1/instances/" + instance + "/queue?cursor=" + b64("p:-5"), null);
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(ApiTestSupport.body(r).at("/errors/0/field").asText()).isEqualTo("cursor");
+    // A NUL in a cursor, a filter or a body string: PostgreSQL refused it and the answer was 503 or 500.
+    assertThat(api.call("GET", "/v1/instances?cursor=" + b64("i:\u0000"), null).statusCode()).isEqualTo(400);
+    r = api.call("GET", "/v1/jobs?queue=%00", null);
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(ApiTestSupport.body(r).at("/errors/0/field").asText()).isEqualTo("queue");
+    assertThat(api.call("GET", "/v1/messages?instance=%00", null).statusCode()).isEqualTo(400);
+    r = api.call("POST", "/v1/messages", "{\"instanceId\": \"" + instance + "\", \"to\": \"+5511999990000\","
+        + " \"type\": \"text\", \"text\": {\"body\": \"a\\u0000b\"}}");
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(ApiTestSupport.body(r).at("/errors/0/field").asText()).isEqualTo("text.body");
+    // Jackson's messages named Java classes and features.
+    r = api.call("POST", "/v1/organizations", "{\"name\": \"a\"}{\"name\": \"b\"}");
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.body()).doesNotContain("com.fasterxml").doesNotContain("DeserializationFeature").contains("more than one JSON value");
+    r = api.call("POST", "/v1/organizations", "[".repeat(1001) + "]".repeat(1001));
+    assertThat(r.body()).doesNotContain("StreamReadConstraints").contains("nesting depth");
+    // A path or header that is not valid HTTP got Jetty's HTML page.
+    Answer a = send(new Case("nul in path", "GET", "/v1/messages/%00", auth(), null, false));
+    assertThat(a.status()).isEqualTo(400);
+    assertThat(a.headers().get("content-type")).startsWith("application/problem+json");
+    a = send(new Case("control character in a header", "GET", "/v1/messages", List.<String[]>of(new String[] {"Authorization", "Bearer \u0001"}), null, false));
+    assertThat(a.status()).isEqualTo(400);
+    assertThat(a.headers().get("content-type")).startsWith("application/problem+json");
+    // A content type that only starts like application/json was read as JSON (and the request stored).
+    List<String[]> headers = new ArrayList<>(auth());
+    headers.add(new String[] {"Content-Type", "application/json-patch+json"});
+    a = send(new Case("json-patch", "POST", "/v1/organizations", headers, bytes("{\"name\": \"Patch Type\"}"), false));
+    assertThat(a.status()).isEqualTo(415);
+    // An instance's typing indicator had no limit (999 days before every message).
+    r = api.call("PATCH", "/v1/instances/" + instance, "{\"typing\": \"999d\"}");
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(ApiTestSupport.body(r).at("/errors/0/field").asText()).isEqualTo("typing");
+  }
+
   /** A valid message, scheduled an hour ahead so that nothing else happens because of it. */
   private static void control() {
     var r = api.call("POST", "/v1/messages", "{\"instanceId\": \"" + instance + "\", \"to\": \"+5511988887777\","

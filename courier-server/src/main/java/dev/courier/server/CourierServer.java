@@ -128,6 +128,11 @@ public final class CourierServer implements AutoCloseable {
     return database;
   }
 
+  /** The HTTP server (its route table, for tests and tools). */
+  public HttpServer http() {
+    return http;
+  }
+
   public CourierConfig config() {
     return config;
   }

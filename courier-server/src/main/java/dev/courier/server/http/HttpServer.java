@@ -35,12 +35,16 @@ public final class HttpServer implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String KEY_ATTRIBUTE = Requests.KEY_ATTRIBUTE;
   /** Route templates under these prefixes answer without an API key; every other route needs one. */
-  static final List<String> PUBLIC_PREFIXES = List.of("/health/", "/webhooks/");
+  static final List<String> PUBLIC_PREFIXES = List.of("/health/", "/webhooks/", "/docs/");
+  /** Static files of webjars (Swagger UI for the API page): public, like the page that loads them. */
+  static final String WEBJARS = "/webjars/";
 
   private final Javalin app;
+  private final List<Route> routes;
 
-  private HttpServer(Javalin app) {
+  private HttpServer(Javalin app, List<Route> routes) {
     this.app = app;
+    this.routes = routes;
   }
 
   /** Starts listening on {@code host:port} (port 0: any free port). */
@@ -52,20 +56,28 @@ public final class HttpServer implements AutoCloseable {
               config.useVirtualThreads = true;
               config.showJavalinBanner = false;
               config.startupWatcherEnabled = false;
-              config.jetty.modifyServer(server -> server.setStopTimeout(stopTimeout.toMillis()));
+              config.jetty.modifyServer(server -> {
+                server.setStopTimeout(stopTimeout.toMillis());
+                // What Jetty refuses before routing (not valid HTTP) answers a problem too, not HTML.
+                server.setErrorHandler(new JettyErrors());
+              });
+              config.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(new JettyErrors()));
               // Bodies are read by JsonBody, with each route's own limit; this is the largest of them.
               config.http.maxRequestSize = JsonBody.BATCH_MAX_BYTES;
+              // Swagger UI for the API page (/docs/api): public files of the swagger-ui webjar.
+              config.staticFiles.enableWebjars();
             });
     // Everything under /v1 needs a key, even a path that is no route (so /v1 reveals nothing to
     // strangers); so does every other route but the public ones. Then the key's rate limit.
     app.before("/v1/*", ctx -> admit(ctx, access));
     app.before("/graph/*", ctx -> admit(ctx, access));
     app.beforeMatched(ctx -> {
-      if (!isPublic(ctx.endpointHandlerPath())) {
+      if (!isPublic(ctx.endpointHandlerPath()) && !ctx.path().startsWith(WEBJARS)) {
         admit(ctx, access);
       }
     });
-    for (Route r : routes(readiness, wa, access)) {
+    List<Route> table = routes(readiness, wa, access);
+    for (Route r : table) {
       app.addEndpoint(new Endpoint(r.method(), r.path(), new RouteRole[0], r.handler()));
     }
 
@@ -79,6 +91,13 @@ public final class HttpServer implements AutoCloseable {
             ? Problem.idempotencyMismatch(e.getMessage())
             : Problem.conflict(e.getMessage(), e.currentStatus())));
     app.exception(SQLException.class, (e, ctx) -> {
+      if (e.getSQLState() != null && e.getSQLState().startsWith("22")) {
+        // A data exception: a value of the request PostgreSQL cannot take (a NUL in text, a number out of
+        // range). The request is at fault, not the database: 400, nothing stored.
+        LOG.warn("request value refused by the database method={} path={} sqlState={}", ctx.method(), ctx.path(), e.getSQLState());
+        problem(ctx, Problem.badRequest("a value of the request cannot be stored or compared; nothing was stored"));
+        return;
+      }
       // Nothing was committed: say so, and when to try again; never a 2xx for what is not stored.
       LOG.warn("database unavailable method={} path={} sqlState={}", ctx.method(), ctx.path(), e.getSQLState(), e);
       ctx.header("Retry-After", "5");
@@ -106,12 +125,13 @@ public final class HttpServer implements AutoCloseable {
           }
         });
     app.start(host, port);
-    return new HttpServer(app);
+    return new HttpServer(app, table);
   }
 
   /**
    * The route table: every route this server answers. Every route needs an API key except those
    * under {@link #PUBLIC_PREFIXES}; routes under /graph answer in the Cloud API's error envelope.
+   * The OpenAPI document ({@value DocsRoutes#RESOURCE}) documents every one of them.
    */
   static List<Route> routes(ReadinessProbe readiness, WhatsApp wa, ApiAccess access) {
     HealthRoutes health = new HealthRoutes(readiness);
@@ -123,9 +143,13 @@ public final class HttpServer implements AutoCloseable {
     QueueRoutes queues = new QueueRoutes(wa);
     CampaignRoutes campaigns = new CampaignRoutes(wa);
     ScheduleRoutes schedules = new ScheduleRoutes(wa);
+    DocsRoutes docs = new DocsRoutes();
     return List.of(
         new Route(HandlerType.GET, "/health/live", "the process is up (never touches the database)", health::live),
         new Route(HandlerType.GET, "/health/ready", "database reachable, durable and migrated; 503 otherwise", health::ready),
+        new Route(HandlerType.GET, "/docs/api", "the API page: Swagger UI showing the OpenAPI document (public)", docs::apiPage),
+        new Route(HandlerType.GET, "/docs/openapi.json", "the OpenAPI 3.1 document, public for the API page", docs::openapi),
+        new Route(HandlerType.GET, "/v1/openapi.json", "the OpenAPI 3.1 document (the same, behind the key)", docs::openapi),
         new Route(HandlerType.GET, "/v1/whoami", "the calling API key's organization and id", HttpServer::whoami),
         new Route(HandlerType.POST, "/v1/organizations", "create an organization (admin key)", organizations::create),
         new Route(HandlerType.GET, "/v1/organizations", "list organizations (an admin key sees all, others their own)", organizations::list),
@@ -258,6 +282,11 @@ public final class HttpServer implements AutoCloseable {
     LOG.info("cloud api error method={} path={} status={} code={} fbtrace_id={} details={}",
         ctx.method(), ctx.path(), error.status(), error.code(), trace, error.details());
     json(ctx, error.status(), error.body(trace));
+  }
+
+  /** The route table this server answers ({@link #routes(ReadinessProbe, WhatsApp, ApiAccess)}). */
+  public List<Route> routeTable() {
+    return routes;
   }
 
   /** The port it listens on. */

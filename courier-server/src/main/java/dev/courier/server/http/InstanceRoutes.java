@@ -129,7 +129,7 @@ final class InstanceRoutes {
   private static String cursorId(String cursor) {
     try {
       String t = new String(java.util.Base64.getUrlDecoder().decode(cursor), java.nio.charset.StandardCharsets.UTF_8);
-      if (t.startsWith("i:")) {
+      if (t.startsWith("i:") && t.chars().noneMatch(Character::isISOControl)) {
         return t.substring(2);
       }
     } catch (IllegalArgumentException e) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.courier.whatsapp.validation.InvalidRequestException;
 import io.javalin.http.Context;
 
 /**
@@ -35,7 +36,9 @@ public final class JsonBody {
   /** The body as JSON, refusing bodies over {@code maxBytes}. */
   public static JsonNode read(Context ctx, int maxBytes) {
     String type = ctx.contentType();
-    if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+    // The media type itself must be application/json (parameters such as charset aside): not
+    // application/json-patch+json or any other type that merely starts the same way.
+    if (type == null || !type.split(";", 2)[0].strip().toLowerCase(java.util.Locale.ROOT).equals("application/json")) {
       throw new ProblemException(Problem.unsupportedMediaType("send the body as application/json"));
     }
     return parse(ctx, maxBytes);
@@ -59,14 +62,69 @@ public final class JsonBody {
       if (n == null || n.isMissingNode()) {
         throw new ProblemException(Problem.badRequest("the body is empty; send a JSON object"));
       }
+      String nul = nulAt(n, "");
+      if (nul != null) {
+        // PostgreSQL's text and jsonb cannot hold U+0000: refused here, naming where, rather than failing to store.
+        throw new InvalidRequestException(nul, "must not contain the NUL character (\\u0000)");
+      }
       return n;
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
       String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-      throw new ProblemException(Problem.badRequest("malformed JSON" + where + ": " + e.getOriginalMessage()));
+      throw new ProblemException(Problem.badRequest("malformed JSON" + where + ": " + describe(e)));
     } catch (java.io.IOException e) {
       throw new ProblemException(Problem.badRequest("the body could not be read"));
     }
+  }
+
+  /** The path of the first member name or string holding U+0000, or null when there is none. */
+  static String nulAt(JsonNode n, String path) {
+    if (n.isTextual()) {
+      return n.textValue().indexOf('\u0000') >= 0 ? path : null;
+    }
+    if (n.isObject()) {
+      for (var it = n.properties().iterator(); it.hasNext(); ) {
+        var e = it.next();
+        String p = path.isEmpty() ? e.getKey() : path + "." + e.getKey();
+        if (e.getKey().indexOf('\u0000') >= 0) {
+          return path;
+        }
+        String found = nulAt(e.getValue(), p);
+        if (found != null) {
+          return found;
+        }
+      }
+    } else if (n.isArray()) {
+      for (int i = 0; i < n.size(); i++) {
+        String found = nulAt(n.get(i), path + "[" + i + "]");
+        if (found != null) {
+          return found;
+        }
+      }
+    }
+    return null;
+  }
+
+  /**
+   * What is wrong with the JSON, in Jackson's words less the Java it names (class names, feature
+   * and constraint names), which an answer must not show.
+   */
+  static String describe(JsonProcessingException e) {
+    String m = e.getOriginalMessage();
+    if (m == null || m.isBlank()) {
+      return "not valid JSON";
+    }
+    if (m.startsWith("Trailing token")) {
+      return "more than one JSON value; send exactly one";
+    }
+    // Parentheticals that name code: "(bound as `com.fasterxml...JsonNode`)", "(1000, from `StreamReadConstraints...`)".
+    m = m.replaceAll("\\s*\\((?:[^()]|\\([^()]*\\))*`[^`]*`(?:[^()]|\\([^()]*\\))*\\)", "");
+    m = m.replaceAll("`[^`]*`", "");
+    // Any other qualified Java name.
+    m = m.replaceAll("\\b(?:[a-z][a-z0-9_]*\\.){2,}[A-Za-z_$][\\w$]*", "");
+    m = m.replaceAll("\\b[A-Z][A-Za-z]*(?:Exception|Feature)\\b(?:\\.[A-Z_]+)?", "");
+    m = m.strip();
+    return m.isEmpty() ? "not valid JSON" : m;
   }
 
   /** The raw body bytes, refusing bodies over the limit. */

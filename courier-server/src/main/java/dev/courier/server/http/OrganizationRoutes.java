@@ -116,7 +116,7 @@ final class OrganizationRoutes {
     try {
       String text = new String(Base64.getUrlDecoder().decode(c), StandardCharsets.UTF_8);
       int bar = text.indexOf('|');
-      if (text.startsWith("c:") && bar > 2) {
+      if (text.startsWith("c:") && bar > 2 && text.chars().noneMatch(Character::isISOControl)) {
         return new After(Instant.parse(text.substring(2, bar)), text.substring(bar + 1));
       }
     } catch (IllegalArgumentException | DateTimeParseException e) {

@@ -189,8 +189,8 @@ final class QueueRoutes {
 
   private static String text(Context ctx, String name, List<FieldError> errors) {
     String v = ctx.queryParam(name);
-    if (v != null && (v.isBlank() || v.length() > 128)) {
-      errors.add(new FieldError(name, "must be 1-128 characters"));
+    if (v != null && (v.isBlank() || v.length() > 128 || v.chars().anyMatch(Character::isISOControl))) {
+      errors.add(new FieldError(name, "must be 1-128 characters, none a control character"));
       return null;
     }
     return v;
@@ -375,7 +375,7 @@ final class QueueRoutes {
     }
     try {
       String t = new String(Base64.getUrlDecoder().decode(c), StandardCharsets.UTF_8);
-      if (t.startsWith("k:")) {
+      if (t.startsWith("k:") && t.chars().noneMatch(Character::isISOControl)) {
         return t.substring(2);
       }
     } catch (IllegalArgumentException e) {

@@ -72,7 +72,10 @@ final class Requests {
     try {
       String text = new String(Base64.getUrlDecoder().decode(c), StandardCharsets.UTF_8);
       if (text.startsWith("p:")) {
-        return Long.parseLong(text.substring(2));
+        long p = Long.parseLong(text.substring(2));
+        if (p >= 0) { // a negative position is no cursor this API returned (and PostgreSQL refuses it)
+          return p;
+        }
       }
     } catch (IllegalArgumentException e) {
       // answered below

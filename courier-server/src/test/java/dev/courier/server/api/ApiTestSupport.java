@@ -33,9 +33,15 @@ final class ApiTestSupport implements AutoCloseable {
   }
 
   static ApiTestSupport start() throws Exception {
+    return start(Map.of());
+  }
+
+  /** A server with these settings (environment variables) added. */
+  static ApiTestSupport start(Map<String, String> settings) throws Exception {
     Path dir = Files.createTempDirectory("courier-api-test");
     Map<String, String> env = Configs.externalEnv(dir, TestDatabase.createDatabase());
     env.put("COURIER_API_KEY", KEY);
+    env.putAll(settings);
     return new ApiTestSupport(CourierServer.start(Configs.load(env)), dir);
   }
 

@@ -50,6 +50,8 @@ public final class Instances {
   static final Duration DEFAULT_RELEASE_TIMEOUT = Duration.ofSeconds(60);
   static final Duration DEFAULT_IN_DOUBT_WINDOW = Duration.ofMinutes(10);
   static final Duration GATEWAY_TYPING = Duration.ofSeconds(2);
+  /** The longest typing indicator, as for one message ({@code typing} of a send request). */
+  static final Duration MAX_TYPING = Duration.ofSeconds(60);
 
   private final DataSource dataSource;
   private final InstanceStore store;
@@ -140,6 +142,7 @@ public final class Instances {
     String release = r.choice(body, "", "orderRelease", Set.of("accepted", "sent"), "accepted");
     Duration releaseTimeout = Optional.ofNullable(r.duration(body, "", "orderReleaseTimeout", false)).orElse(DEFAULT_RELEASE_TIMEOUT);
     Duration typing = r.duration(body, "", "typing", false);
+    checkTyping(typing, r);
     JsonNode inDoubt = r.object(body, "", "inDoubt", false);
     r.onlyKnown(inDoubt, "inDoubt", Set.of("window", "policy"));
     Duration window = Optional.ofNullable(r.duration(inDoubt, "inDoubt", "window", false)).orElse(DEFAULT_IN_DOUBT_WINDOW);
@@ -284,6 +287,7 @@ public final class Instances {
     Duration typing = cur.typing();
     if (patch.has("typing")) {
       typing = r.duration(patch, "", "typing", false);
+      checkTyping(typing, r);
       if (typing == null && provider == ProviderKind.GATEWAY) {
         typing = GATEWAY_TYPING;
       }
@@ -517,6 +521,12 @@ public final class Instances {
   }
 
   /** The instance in the API's shape (secrets left out). */
+  private static void checkTyping(Duration typing, FieldReader r) {
+    if (typing != null && typing.compareTo(MAX_TYPING) > 0) {
+      r.error("typing", "must be at most " + Durations.format(MAX_TYPING));
+    }
+  }
+
   public static ObjectNode toJson(Instance i) {
     ObjectNode o = JSON.createObjectNode();
     o.put("id", i.id());

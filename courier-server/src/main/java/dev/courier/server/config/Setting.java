@@ -26,7 +26,7 @@ public enum Setting {
       "database.poolSize",
       "--database-pool-size",
       Defaults.DATABASE_POOL_SIZE,
-      "Maximum connections in Courier's pool (2-1000: schema migrations need two)."),
+      "Maximum connections in Courier's pool (2-1000: schema migrations need two). Sends (64 at a time by default), group commits and HTTP requests share it."),
   EMBEDDED_DB_PORT(
       "COURIER_EMBEDDED_DB_PORT",
       "database.embeddedPort",
@@ -148,7 +148,7 @@ public enum Setting {
     public static final String PORT = "8080";
     public static final String HOST = "0.0.0.0";
     public static final String DATA_DIR = "./data";
-    public static final String DATABASE_POOL_SIZE = "10";
+    public static final String DATABASE_POOL_SIZE = "30";
     public static final String EMBEDDED_DB_PORT = "0";
     public static final String DATABASE_ALLOW_NON_DURABLE = "false";
     public static final String API_RATE_LIMIT = "1000";

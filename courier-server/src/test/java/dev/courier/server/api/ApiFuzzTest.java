@@ -52,7 +52,8 @@ class ApiFuzzTest {
   private static final String[] COUNTED = {
       "courier_message", "courier_message_status", "courier_message_attempt", "courier_message_batch",
       "courier_instance", "courier_organization", "courier_api_key", "courier_job", "courier_inbound_message",
-      "courier_event", "courier_contact", "courier_pending_status", "courier_simulator_outbox"};
+      "courier_event", "courier_contact", "courier_pending_status", "courier_simulator_outbox",
+      "courier_campaign", "courier_campaign_recipient", "courier_schedule", "courier_schedule_occurrence"};
 
   static ApiTestSupport api;
   static String instance;

@@ -299,6 +299,41 @@ class OpenApiDocumentTest {
     assertDocumented("/v1/messages/batch", "POST", batch);
     assertDocumented("/v1/messages/{id}", "DELETE", api.call("DELETE", "/v1/messages/" + message, null));
 
+    HttpResponse<String> campaign = api.call("POST", "/v1/campaigns", "{\"instanceId\": \"" + instance + "\", \"name\": \"openapi\","
+        + " \"type\": \"text\", \"text\": {\"body\": \"Olá {{name}}\"}, \"rate\": {\"count\": 20, \"per\": \"1s\"},"
+        + " \"startAt\": \"2099-01-01T09:00:00-03:00\", \"recipients\": [{\"to\": \"+5511999990001\", \"variables\": {\"name\": \"Ana\"}},"
+        + " {\"to\": \"12\", \"variables\": {\"name\": \"B\"}}, {\"to\": \"+5511999990002\"}]}");
+    assertThat(campaign.statusCode()).as(campaign.body()).isEqualTo(201);
+    assertDocumented("/v1/campaigns", "POST", campaign);
+    String campaignId = ApiTestSupport.body(campaign).get("id").asText();
+    assertDocumented("/v1/campaigns", "POST", api.call("POST", "/v1/campaigns", "{\"instanceId\": \"" + instance + "\", \"type\": \"text\"}"));
+    assertDocumented("/v1/campaigns/{id}/recipients", "POST", api.call("POST", "/v1/campaigns/" + campaignId + "/recipients",
+        "{\"recipients\": [{\"to\": \"+5511999990003\", \"variables\": {\"name\": \"Cy\"}}, {\"to\": \"+5511999990001\", \"variables\": {\"name\": \"Ana\"}}]}"));
+    assertDocumented("/v1/campaigns/{id}", "GET", api.call("GET", "/v1/campaigns/" + campaignId, null));
+    assertDocumented("/v1/campaigns", "GET", api.call("GET", "/v1/campaigns?limit=1", null));
+    assertDocumented("/v1/campaigns/{id}/recipients", "GET", api.call("GET", "/v1/campaigns/" + campaignId + "/recipients?limit=2", null));
+    assertDocumented("/v1/campaigns/{id}/start", "POST", api.call("POST", "/v1/campaigns/" + campaignId + "/start", null));
+    assertDocumented("/v1/campaigns/{id}/start", "POST", api.call("POST", "/v1/campaigns/" + campaignId + "/start", null));
+    assertDocumented("/v1/campaigns/{id}/pause", "POST", api.call("POST", "/v1/campaigns/" + campaignId + "/pause", null));
+    assertDocumented("/v1/campaigns/{id}/cancel", "POST", api.call("POST", "/v1/campaigns/" + campaignId + "/cancel", null));
+
+    HttpResponse<String> schedule = api.call("POST", "/v1/schedules", "{\"instanceId\": \"" + instance + "\", \"name\": \"openapi\","
+        + " \"type\": \"text\", \"text\": {\"body\": \"Bom dia {{name}}\"},"
+        + " \"recipients\": [{\"to\": \"+5511999990001\", \"variables\": {\"name\": \"Ana\"}}],"
+        + " \"cron\": \"0 9 * * MON-FRI\", \"timeZone\": \"America/Sao_Paulo\", \"endAt\": \"2099-01-01T00:00:00-03:00\"}");
+    assertThat(schedule.statusCode()).as(schedule.body()).isEqualTo(201);
+    assertDocumented("/v1/schedules", "POST", schedule);
+    String scheduleId = ApiTestSupport.body(schedule).get("id").asText();
+    assertDocumented("/v1/schedules", "POST", api.call("POST", "/v1/schedules", "{\"instanceId\": \"" + instance + "\", \"type\": \"text\","
+        + " \"text\": {\"body\": \"x\"}, \"to\": \"+5511999990001\", \"cron\": \"not a cron\"}"));
+    assertDocumented("/v1/schedules/{id}", "GET", api.call("GET", "/v1/schedules/" + scheduleId, null));
+    assertDocumented("/v1/schedules", "GET", api.call("GET", "/v1/schedules?limit=1", null));
+    assertDocumented("/v1/schedules/{id}/pause", "POST", api.call("POST", "/v1/schedules/" + scheduleId + "/pause", null));
+    assertDocumented("/v1/schedules/{id}/resume", "POST", api.call("POST", "/v1/schedules/" + scheduleId + "/resume", null));
+    HttpResponse<String> deleted = api.call("DELETE", "/v1/schedules/" + scheduleId, null);
+    assertThat(deleted.statusCode()).isEqualTo(204);
+    assertDocumented("/v1/schedules/{id}", "GET", api.call("GET", "/v1/schedules/" + scheduleId, null));
+
     HttpResponse<String> patched = api.call("PATCH", "/v1/instances/" + instance, "{\"limits\": {\"gap\": {\"min\": \"1s\", \"max\": \"2s\"}}}");
     assertDocumented("/v1/instances/{id}", "PATCH", patched);
     assertDocumented("/v1/instances/{id}/pause", "POST", api.call("POST", "/v1/instances/" + instance + "/pause", null));

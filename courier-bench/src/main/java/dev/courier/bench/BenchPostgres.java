@@ -110,10 +110,6 @@ final class BenchPostgres implements AutoCloseable {
     return new Server(base, db.isEmpty() ? "postgres" : db, params, user, password);
   }
 
-  Server server() {
-    return server;
-  }
-
   boolean isEmbedded() {
     return embedded != null;
   }

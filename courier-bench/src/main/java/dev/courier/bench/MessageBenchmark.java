@@ -455,22 +455,25 @@ public final class MessageBenchmark {
     SHIPPED("as shipped (simulator)", null, false),
     /**
      * The engine's update trigger sends NOTIFY courier_job_ready from the transaction that
-     * completes a send job and hands its chat to the next message. PostgreSQL serializes the commits
-     * of all transactions that sent NOTIFY (a lock on the database's notification queue, held until
-     * the commit, WAL flush included, is done). Here the trigger does not notify; the bench sends
-     * the NOTIFY after the commit from its own connection (a transaction with no writes, which holds
-     * that lock for microseconds).
+     * completes a send job and hands its chat to the next message (and its insert trigger from the
+     * transaction that accepts a message). PostgreSQL serializes the commits of all transactions
+     * that sent NOTIFY (a lock on the database's notification queue, taken before the commit and
+     * held until it is done, WAL flush included). Here the triggers do not notify; the bench sends
+     * the NOTIFY after the commit from its own connection (a transaction that writes nothing, so it
+     * holds that lock for microseconds).
      */
-    NOTIFY_AFTER_COMMIT("NOTIFY sent after the commit, outside the sending transaction", null, true),
+    NOTIFY_AFTER_COMMIT("NOTIFY after the commit (simulator as shipped)", null, true),
     /**
      * The simulator counts every call in a row per number (courier_simulator_state) that it locks
      * until its durable commit, so the sends of one number go one at a time through that commit.
      * This provider writes the same outbox row in its own durable transaction, without the counter.
      */
-    NO_COUNTER("and the simulator without its per-number call counter (same durable outbox insert)",
+    NO_COUNTER("simulator without its per-number call counter (NOTIFY as shipped)",
+        (ds, outbox, id) -> new OutboxProvider(ds, outbox, id), false),
+    BOTH("both: NOTIFY after the commit and no call counter",
         (ds, outbox, id) -> new OutboxProvider(ds, outbox, id), true),
     /** The provider writes nothing in Courier's database, as the Cloud API or a gateway: Courier's own cost. */
-    REMOTE_PROVIDER("and a provider outside the database (accepts in memory, as a remote one does)",
+    REMOTE_PROVIDER("both, and a provider outside the database (accepts in memory, like a remote one)",
         (ds, outbox, id) -> new MemoryProvider(), true);
 
     final String label;
@@ -493,7 +496,30 @@ public final class MessageBenchmark {
       for (Variant v : Variant.values()) {
         MessageResult m = messageRun(chats, n, run == 0 && v != Variant.SHIPPED ? "diagnosis: " + v.label + ", " + chats + " chats" : null, v);
         record("diag." + v, run, m.rate());
-        System.out.printf(Locale.ROOT, "  run %d: %-90s %6.0f msg/s; %s%n", run + 1, v.label, m.rate(), m.notes());
+        System.out.printf(Locale.ROOT, "  run %d: %-80s %6.0f msg/s; %s%n", run + 1, v.label, m.rate(), m.notes());
+      }
+    }
+    // Accepting (what POST /v1/messages does), with durable commits: its insert trigger sends
+    // NOTIFY too, so the same lock serializes the commits of concurrent accepts.
+    int acceptN = Math.min(opt.messages, 5_000);
+    int threads = 16;
+    System.out.printf(Locale.ROOT, "%n== diagnosis: accepting %d messages to %d chats (draft + accept, durable commits, %d threads)%n",
+        acceptN, chats, threads);
+    for (int run = 0; run < opt.runs; run++) {
+      for (Variant v : List.of(Variant.SHIPPED, Variant.NOTIFY_AFTER_COMMIT)) {
+        String db = pg.freshDatabase(true);
+        try {
+          if (v.notifyAfterCommit) {
+            notifyOutsideCommits(db);
+          }
+          double rate = load(db, List.of(instanceBody("bench", null)), chats, acceptN, true, threads,
+              run == 0 ? "diagnosis: accepting, " + (v == Variant.SHIPPED ? v.label : "no NOTIFY in the insert trigger") : null);
+          record("accept." + v, run, rate);
+          System.out.printf(Locale.ROOT, "  run %d: %-60s %6.0f msg/s accepted%n", run + 1,
+              v == Variant.SHIPPED ? v.label : "without NOTIFY in the engine's insert trigger", rate);
+        } finally {
+          pg.dropDatabase(db);
+        }
       }
     }
     System.out.printf(Locale.ROOT, "%n== diagnosis results (median of %d runs)%n", opt.runs);
@@ -502,17 +528,38 @@ public final class MessageBenchmark {
     for (Variant v : Variant.values()) {
       double[] r = results.get("diag." + v);
       double med = EngineBenchmark.median(r);
-      String line = String.format(Locale.ROOT, "  %-92s median %6.0f msg/s (runs %s), x%.2f of shipped%s", v.label, med,
+      String line = String.format(Locale.ROOT, "  %-82s median %6.0f msg/s (runs %s), x%.2f of shipped%s", v.label, med,
           EngineBenchmark.fmtRuns(r), med / shipped,
           noop == null ? "" : String.format(Locale.ROOT, ", %.3f of the engine's no-op rate", med / noop));
       System.out.println(line);
       summary.add("  diagnosis, " + chats + " chats: " + line.trim());
     }
+    double acceptShipped = EngineBenchmark.median(results.get("accept." + Variant.SHIPPED));
+    double acceptFixed = EngineBenchmark.median(results.get("accept." + Variant.NOTIFY_AFTER_COMMIT));
+    String line = String.format(Locale.ROOT,
+        "  accepting (durable, %d threads): as shipped median %.0f msg/s (runs %s); without NOTIFY in the insert trigger %.0f msg/s (runs %s), x%.2f",
+        threads, acceptShipped, EngineBenchmark.fmtRuns(results.get("accept." + Variant.SHIPPED)), acceptFixed,
+        EngineBenchmark.fmtRuns(results.get("accept." + Variant.NOTIFY_AFTER_COMMIT)), acceptFixed / acceptShipped);
+    System.out.println(line);
+    summary.add("  diagnosis, " + line.trim());
   }
 
-  /** Replaces the engine's job-count update trigger with one that does not NOTIFY courier_job_ready. */
+  /**
+   * Replaces the engine's job-count trigger functions (V1__jobs.sql) with ones that do not NOTIFY
+   * courier_job_ready; otherwise the same.
+   */
   private static void notifyOutsideCommits(String db) throws SQLException {
     try (Connection c = pg.connect(db, null); Statement st = c.createStatement()) {
+      st.execute(
+          """
+          CREATE OR REPLACE FUNCTION courier_job_count_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN
+            INSERT INTO courier_job_count_delta (queue, state, delta)
+              SELECT queue, state, count(*) FROM new_rows GROUP BY queue, state;
+            PERFORM pg_notify('courier_job_scheduled', '')
+              WHERE EXISTS (SELECT 1 FROM new_rows WHERE state = 'scheduled');
+            RETURN NULL;
+          END $$""");
       st.execute(
           """
           CREATE OR REPLACE FUNCTION courier_job_count_update() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -840,7 +887,13 @@ public final class MessageBenchmark {
    * Returns messages accepted per second.
    */
   private static double load(String db, List<ObjectNode> instances, int chats, int n) throws Exception {
-    try (HikariDataSource ds = pg.pool(db, opt.loaders + 1, ASYNC_COMMIT)) {
+    return load(db, instances, chats, n, false, opt.loaders, null);
+  }
+
+  /** As above, with durable commits or not, from {@code threads} threads, profiled when titled. */
+  private static double load(String db, List<ObjectNode> instances, int chats, int n, boolean durable, int threads,
+      String profileTitle) throws Exception {
+    try (HikariDataSource ds = pg.pool(db, threads + 1, durable ? null : ASYNC_COMMIT)) {
       WhatsApp loader = WhatsApp.builder(ds).build();
       List<String> ids = new ArrayList<>();
       for (ObjectNode body : instances) {
@@ -849,11 +902,16 @@ public final class MessageBenchmark {
       }
       int k = ids.size();
       AtomicInteger next = new AtomicInteger();
-      ExecutorService pool = Executors.newFixedThreadPool(opt.loaders);
+      ExecutorService pool = Executors.newFixedThreadPool(threads);
+      WaitSampler sampler = null;
+      if (profileTitle != null) {
+        pg.resetStats(db);
+        sampler = new WaitSampler(pg.connect(db, null), db, 10);
+      }
       long t = System.nanoTime();
       try {
         List<Future<?>> fs = new ArrayList<>();
-        for (int w = 0; w < opt.loaders; w++) {
+        for (int w = 0; w < threads; w++) {
           fs.add(pool.submit(() -> {
             for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
               ObjectNode body = JSON.createObjectNode();
@@ -871,7 +929,13 @@ public final class MessageBenchmark {
       } finally {
         pool.shutdown();
       }
-      return n / ((System.nanoTime() - t) / 1e9);
+      double secs = (System.nanoTime() - t) / 1e9;
+      if (sampler != null) {
+        String waits = sampler.summary(8);
+        sampler.close();
+        EngineBenchmark.profiles.add(pg.profile(db, profileTitle + " (" + n + " messages)", secs, 10) + waits);
+      }
+      return n / secs;
     }
   }
 

@@ -457,10 +457,10 @@ public final class MessageBenchmark {
      * The engine's update trigger sends NOTIFY courier_job_ready from the transaction that
      * completes a send job and hands its chat to the next message (and its insert trigger from the
      * transaction that accepts a message). PostgreSQL serializes the commits of all transactions
-     * that sent NOTIFY (a lock on the database's notification queue, taken before the commit and
-     * held until it is done, WAL flush included). Here the triggers do not notify; the bench sends
-     * the NOTIFY after the commit from its own connection (a transaction that writes nothing, so it
-     * holds that lock for microseconds).
+     * that sent NOTIFY, server-wide (a heavyweight lock on "database 0", taken before the commit
+     * and held until it is done, WAL flush included). Here the triggers do not notify; the bench
+     * sends the NOTIFY after the commit from its own connection (a transaction that writes nothing
+     * else does not wait for a WAL flush at commit, so it holds that lock briefly).
      */
     NOTIFY_AFTER_COMMIT("NOTIFY after the commit (simulator as shipped)", null, true),
     /**

@@ -1,15 +1,12 @@
 package dev.courier.bench;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.courier.queue.CourierQueue;
 import dev.courier.queue.JobRequest;
 import dev.courier.queue.JobState;
 import dev.courier.queue.QueueConfig;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.lang.management.ManagementFactory;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -32,7 +29,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntFunction;
-import org.flywaydb.core.Flyway;
 
 /**
  * The engine benchmark (issue 3). Starts an embedded PostgreSQL 17 with durability on (or uses
@@ -156,25 +152,11 @@ public final class EngineBenchmark {
 
   // ------------------------------------------------------------------ server and databases
 
-  /** Where databases are created: base URL (ending in '/'), admin database, credentials. */
-  record Server(String base, String adminDb, String params, String user, String password) {
-    String url(String db) {
-      return base + db + params;
-    }
-
-    /** With extra driver parameters, e.g. prepareThreshold=0 (never server-prepare: a custom plan every time). */
-    String url(String db, String extra) {
-      if (extra == null || extra.isEmpty()) {
-        return url(db);
-      }
-      return base + db + (params.isEmpty() ? "?" : params + "&") + extra;
-    }
-  }
+  /** Connections of the node's pool in every work run (and in MessageBenchmark's runs). */
+  static final int POOL_SIZE = 20;
 
   static Options opt;
-  static Server server;
-  static EmbeddedPostgres embedded;
-  static final AtomicInteger DB_COUNTER = new AtomicInteger();
+  static BenchPostgres pg;
   static final AtomicInteger CAPPED = new AtomicInteger();
   static final List<Row> rows = new ArrayList<>();
   static final List<String> profiles = new ArrayList<>();
@@ -183,13 +165,11 @@ public final class EngineBenchmark {
   public static void main(String[] args) throws Exception {
     opt = Options.parse(args);
     long t0 = System.nanoTime();
-    server = opt.databaseUrl == null ? startEmbedded() : external(opt.databaseUrl);
+    pg = BenchPostgres.start(opt.databaseUrl);
     System.out.println("# Courier engine benchmark");
     System.out.println("options: " + opt.describe());
-    System.out.println("java: " + System.getProperty("java.vm.name") + " " + Runtime.version()
-        + ", cpus=" + Runtime.getRuntime().availableProcessors()
-        + ", max heap=" + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MB");
-    printServerSettings();
+    printJava();
+    pg.printSettings();
     try {
       if (opt.scenarios.contains("enqueue")) {
         enqueueScenarios();
@@ -215,130 +195,42 @@ public final class EngineBenchmark {
       printProfiles();
       System.out.printf(Locale.ROOT, "%ntotal wall time: %.0f s%n", (System.nanoTime() - t0) / 1e9);
     } finally {
-      if (embedded != null) {
-        embedded.close();
-      }
+      pg.close();
     }
     System.exit(0);
   }
 
-  static Server startEmbedded() throws Exception {
-    embedded =
-        EmbeddedPostgres.builder()
-            .setPGStartupWait(Duration.ofSeconds(60))
-            // Durability on: zonky's defaults turn synchronous_commit off; override and verify.
-            .setServerConfig("fsync", "on")
-            .setServerConfig("synchronous_commit", "on")
-            .setServerConfig("full_page_writes", "on")
-            .setServerConfig("shared_buffers", "256MB")
-            .setServerConfig("max_connections", "200")
-            .setServerConfig("wal_buffers", "16MB")
-            .setServerConfig("checkpoint_timeout", "15min")
-            .setServerConfig("max_wal_size", "4GB")
-            .setServerConfig("work_mem", "16MB")
-            .setServerConfig("maintenance_work_mem", "256MB")
-            .setServerConfig("timezone", "UTC")
-            .setServerConfig("shared_preload_libraries", "pg_stat_statements")
-            .setServerConfig("pg_stat_statements.track", "all")
-            .setServerConfig("track_wal_io_timing", "on")
-            .start();
-    return new Server("jdbc:postgresql://127.0.0.1:" + embedded.getPort() + "/", "postgres", "", "postgres", "postgres");
+  /**
+   * Lets another harness ({@link MessageBenchmark}) run this one's measurements, {@link #drain} in
+   * particular, on its server; profiles go to {@link #profiles}.
+   */
+  static void attach(BenchPostgres server, int maxRunSeconds) {
+    pg = server;
+    opt = new Options();
+    opt.maxRunSeconds = maxRunSeconds;
   }
 
-  /** jdbc:postgresql://host:port/db?user=u&password=p */
-  static Server external(String url) {
-    String u = url.startsWith("jdbc:") ? url : "jdbc:" + url;
-    u = u.replaceFirst("^jdbc:postgres://", "jdbc:postgresql://");
-    int slash = u.indexOf('/', "jdbc:postgresql://".length());
-    String base = u.substring(0, slash + 1);
-    String rest = u.substring(slash + 1);
-    String db = rest;
-    String params = "";
-    int q = rest.indexOf('?');
-    if (q >= 0) {
-      db = rest.substring(0, q);
-      params = rest.substring(q);
-    }
-    String user = "postgres";
-    String password = null;
-    if (!params.isEmpty()) {
-      for (String kv : params.substring(1).split("&")) {
-        String[] p = kv.split("=", 2);
-        if (p[0].equals("user")) {
-          user = p[1];
-        } else if (p[0].equals("password")) {
-          password = p[1];
-        }
-      }
-    }
-    return new Server(base, db.isEmpty() ? "postgres" : db, params, user, password);
-  }
-
-  static Connection admin() throws SQLException {
-    return DriverManager.getConnection(server.url(server.adminDb()), server.user(), server.password());
-  }
-
-  static void printServerSettings() throws SQLException {
-    try (Connection c = admin(); Statement st = c.createStatement()) {
-      StringBuilder sb = new StringBuilder(opt.databaseUrl == null ? "server: embedded (zonky) " : "server: external ");
-      for (String s : List.of("server_version", "fsync", "synchronous_commit", "full_page_writes", "wal_sync_method",
-          "shared_buffers", "wal_buffers", "max_wal_size", "checkpoint_timeout", "max_connections")) {
-        try (ResultSet rs = st.executeQuery("SHOW " + s)) {
-          rs.next();
-          sb.append(s).append('=').append(rs.getString(1)).append(' ');
-        }
-      }
-      System.out.println(sb.toString().trim());
-      try (ResultSet rs = st.executeQuery("SHOW fsync")) {
-        rs.next();
-        if (!rs.getString(1).equals("on")) {
-          System.out.println("WARNING: fsync is not on: these numbers do not measure a durable setup");
-        }
-      }
-      try (ResultSet rs = st.executeQuery("SHOW synchronous_commit")) {
-        rs.next();
-        if (!rs.getString(1).equals("on")) {
-          System.out.println("WARNING: synchronous_commit is not on: these numbers do not measure a durable setup");
-        }
-      }
-    }
+  static void printJava() {
+    System.out.println("java: " + System.getProperty("java.vm.name") + " " + Runtime.version()
+        + ", cpus=" + Runtime.getRuntime().availableProcessors()
+        + ", max heap=" + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MB");
   }
 
   /** A fresh database with the queue schema (and pg_stat_statements when available). */
   static String freshDatabase() throws SQLException {
-    String name = "courier_bench_" + ProcessHandle.current().pid() + "_" + DB_COUNTER.incrementAndGet();
-    try (Connection c = admin(); Statement st = c.createStatement()) {
-      st.execute("DROP DATABASE IF EXISTS " + name);
-      st.execute("CREATE DATABASE " + name);
-    }
-    Flyway.configure()
-        .dataSource(server.url(name), server.user(), server.password())
-        .locations("classpath:db/courier-queue")
-        .table("courier_queue_schema_history")
-        .load()
-        .migrate();
-    try (Connection c = connect(name); Statement st = c.createStatement()) {
-      st.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
-    } catch (SQLException e) {
-      // not preloaded on an external server: profiles are skipped
-    }
-    return name;
+    return pg.freshDatabase(false);
   }
 
   static void dropDatabase(String name) {
-    try (Connection c = admin(); Statement st = c.createStatement()) {
-      st.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
-    } catch (SQLException e) {
-      System.err.println("cannot drop " + name + ": " + e);
-    }
+    pg.dropDatabase(name);
   }
 
   static Connection connect(String db) throws SQLException {
-    return connect(db, null);
+    return pg.connect(db, null);
   }
 
   static Connection connect(String db, String jdbcExtra) throws SQLException {
-    return DriverManager.getConnection(server.url(db, jdbcExtra), server.user(), server.password());
+    return pg.connect(db, jdbcExtra);
   }
 
   static HikariDataSource pool(String db, int size) {
@@ -346,15 +238,7 @@ public final class EngineBenchmark {
   }
 
   static HikariDataSource pool(String db, int size, String jdbcExtra) {
-    HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(server.url(db, jdbcExtra));
-    config.setUsername(server.user());
-    config.setPassword(server.password());
-    config.setMaximumPoolSize(size);
-    config.setMinimumIdle(size);
-    config.setConnectionTimeout(30_000);
-    config.setPoolName("bench-" + db);
-    return new HikariDataSource(config);
+    return pg.pool(db, size, jdbcExtra);
   }
 
   /**
@@ -429,52 +313,11 @@ public final class EngineBenchmark {
   // ------------------------------------------------------------------ profiles (pg_stat_statements, pg_stat_wal)
 
   static void resetStats(String db) {
-    try (Connection c = connect(db); Statement st = c.createStatement()) {
-      st.execute("SELECT pg_stat_statements_reset()");
-      st.execute("SELECT pg_stat_reset_shared('wal')");
-    } catch (SQLException e) {
-      // no pg_stat_statements
-    }
+    pg.resetStats(db);
   }
 
   static void captureProfile(String db, String title, double seconds) {
-    StringBuilder sb = new StringBuilder();
-    sb.append(String.format(Locale.ROOT, "%n[%s] wall %.2f s%n", title, seconds));
-    try (Connection c = connect(db); Statement st = c.createStatement()) {
-      try (ResultSet rs = st.executeQuery(
-          "SELECT wal_records, wal_bytes, wal_write, wal_sync, wal_sync_time FROM pg_stat_wal")) {
-        if (rs.next()) {
-          long syncs = rs.getLong("wal_sync");
-          double syncMs = rs.getDouble("wal_sync_time");
-          sb.append(String.format(Locale.ROOT,
-              "  WAL: %d records, %.1f MB, %d writes, %d syncs, sync time %.0f ms (%.2f ms/sync, %.0f%% of wall)%n",
-              rs.getLong("wal_records"), rs.getLong("wal_bytes") / 1e6, rs.getLong("wal_write"), syncs, syncMs,
-              syncs == 0 ? 0 : syncMs / syncs, 100 * syncMs / 1000 / seconds));
-        }
-      }
-      try (ResultSet rs = st.executeQuery(
-          """
-          SELECT calls, rows, total_exec_time, mean_exec_time, toplevel,
-                 regexp_replace(query, '\\s+', ' ', 'g') AS q
-          FROM pg_stat_statements
-          WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
-            AND query NOT LIKE '%pg_stat%'
-          ORDER BY total_exec_time DESC LIMIT 7""")) {
-        sb.append(String.format(Locale.ROOT, "  %8s %9s %10s %9s %9s  %s%n", "calls", "rows", "total ms", "mean ms",
-            "rows/call", "statement (nested = run by a trigger)"));
-        while (rs.next()) {
-          long calls = rs.getLong("calls");
-          String q = rs.getString("q");
-          q = q.length() > 90 ? q.substring(0, 90) + "..." : q;
-          sb.append(String.format(Locale.ROOT, "  %8d %9d %10.0f %9.3f %9.1f  %s%s%n", calls, rs.getLong("rows"),
-              rs.getDouble("total_exec_time"), rs.getDouble("mean_exec_time"),
-              calls == 0 ? 0 : (double) rs.getLong("rows") / calls, rs.getBoolean("toplevel") ? "" : "(nested) ", q));
-        }
-      }
-    } catch (SQLException e) {
-      sb.append("  (no statement profile: ").append(e.getMessage()).append(")\n");
-    }
-    profiles.add(sb.toString());
+    profiles.add(pg.profile(db, title, seconds, 7));
   }
 
   // ------------------------------------------------------------------ (a) enqueue
@@ -629,7 +472,7 @@ public final class EngineBenchmark {
    * whichever comes first; a capped run reports completions so far / elapsed and is flagged.
    */
   static WorkResult drain(String db, QueueConfig config, int n, String profileTitle, String jdbcExtra) throws Exception {
-    try (HikariDataSource ds = pool(db, 20, jdbcExtra)) {
+    try (HikariDataSource ds = pool(db, POOL_SIZE, jdbcExtra)) {
       double heapStart = heapAfterGcMb();
       AtomicLong first = new AtomicLong();
       AtomicLong last = new AtomicLong();

@@ -59,6 +59,10 @@ public final class Campaigns {
   private static final Set<String> MESSAGE_FIELDS = Set.of("instanceId", "type", "priority", "typing", "metadata");
   /** A number every template is validated with before any recipient is known. */
   private static final String PROBE_NUMBER = "+5511999999999";
+  /** Times from the year 10000 on are refused (the database and ISO-8601 text both end there). */
+  /** The longest window of a campaign's rate cap. */
+  static final Duration MAX_RATE_PER = Duration.ofDays(30);
+  private static final Instant END_OF_TIME = Instant.parse("9999-12-31T23:59:59Z").plusSeconds(1);
 
   /** What the expansion job carries. */
   public record ExpandArgs(String campaignId) {}
@@ -98,6 +102,11 @@ public final class Campaigns {
       r.error("name", "must be 1-" + MAX_NAME + " characters");
     }
     OffsetDateTime startAt = r.time(body, "", "startAt");
+    if (startAt != null && (startAt.getYear() < 1970 || startAt.getYear() > 9999
+        || startAt.toInstant().isBefore(Instant.EPOCH) || !startAt.toInstant().isBefore(END_OF_TIME))) {
+      r.error("startAt", "must be in the years 1970 to 9999");
+      startAt = null;
+    }
     Integer rateCount = null;
     Duration ratePer = null;
     JsonNode rate = r.object(body, "", "rate", false);
@@ -107,6 +116,9 @@ public final class Campaigns {
       ratePer = r.duration(rate, "rate", "per", true);
       if (ratePer != null && (ratePer.isZero() || ratePer.isNegative())) {
         r.error("rate.per", "must be positive");
+      } else if (ratePer != null && ratePer.compareTo(MAX_RATE_PER) > 0) {
+        // The engine keeps a limiter's window in microseconds: a window of centuries overflowed at start.
+        r.error("rate.per", "must be at most " + Durations.format(MAX_RATE_PER));
       }
     }
     JsonNode list = body.get("recipients");
@@ -146,7 +158,8 @@ public final class Campaigns {
       probe = messages.draft(organizationId, probeBody, false);
     } catch (InvalidRequestException e) {
       for (FieldError err : e.errors()) {
-        if (!Placeholders.holdsPlaceholder(template, err.field())) {
+        // Only strings inside the content object are templates; anything else is checked as it is.
+        if (!insideContent(type, err.field()) || !Placeholders.holdsPlaceholder(template, err.field())) {
           r.error(err.field(), err.message());
         }
       }
@@ -512,5 +525,11 @@ public final class Campaigns {
 
   private static String str(Instant i) {
     return i == null ? null : i.toString();
+  }
+
+  /** Whether a field path lies inside the content object named by {@code type} ({@code text.body}, {@code contacts[0].name}). */
+  private static boolean insideContent(String type, String field) {
+    return type != null && !type.isEmpty() && field.length() > type.length() && field.startsWith(type)
+        && (field.charAt(type.length()) == '.' || field.charAt(type.length()) == '[');
   }
 }

@@ -21,12 +21,12 @@ import dev.courier.whatsapp.validation.FieldReader;
 import dev.courier.whatsapp.validation.InvalidRequestException;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -63,6 +63,8 @@ public final class Schedules {
       Set.of("name", "to", "recipients", "at", "cron", "timeZone", "endAt");
   private static final Set<String> MESSAGE_FIELDS = Set.of("instanceId", "type", "priority", "typing", "metadata");
   private static final String PROBE_NUMBER = "+5511999999999";
+  /** Times from the year 10000 on are refused (the database and ISO-8601 text both end there). */
+  static final Instant END_OF_TIME = Instant.parse("9999-12-31T23:59:59Z").plusSeconds(1);
 
   private final DataSource dataSource;
   private final ScheduleStore store;
@@ -119,7 +121,8 @@ public final class Schedules {
       instance = messages.draft(organizationId, probe, false).instance();
     } catch (InvalidRequestException e) {
       for (FieldError err : e.errors()) {
-        if (!Placeholders.holdsPlaceholder(template, err.field())) {
+        // Only strings inside the content object are templates; anything else is checked as it is.
+        if (!insideContent(type, err.field()) || !Placeholders.holdsPlaceholder(template, err.field())) {
           r.error(err.field(), err.message());
         }
       }
@@ -152,6 +155,14 @@ public final class Schedules {
       }
     }
     Instant endAt = body.hasNonNull("endAt") ? time(body.get("endAt"), zone, "endAt", r) : null;
+    Instant first = at;
+    if (cron != null) {
+      try {
+        first = cron.next(now);
+      } catch (IllegalStateException e) {
+        r.error("cron", e.getMessage()); // no tick in the next years (February 31st)
+      }
+    }
     // Recipients: "to" for one, or "recipients": [{to, variables}].
     ArrayNode list = JSON.createArrayNode();
     if (body.hasNonNull("to") && body.hasNonNull("recipients")) {
@@ -195,7 +206,7 @@ public final class Schedules {
       }
     }
     r.throwIfInvalid();
-    Instant next = at != null ? at : cron.next(now);
+    Instant next = first;
     String status = "active";
     if (endAt != null && next.isAfter(endAt)) {
       next = null;
@@ -211,19 +222,25 @@ public final class Schedules {
     return s;
   }
 
-  /** An ISO time with an offset, or a local date-time in the schedule's time zone. */
+  /** An ISO time with an offset, or a local date-time in the schedule's time zone (years 1970-9999). */
   private static Instant time(JsonNode n, ZoneId zone, String field, FieldReader r) {
     String text = n.asText();
+    Instant t;
     try {
-      return OffsetDateTime.parse(text).toInstant();
-    } catch (DateTimeParseException e) {
+      t = OffsetDateTime.parse(text).toInstant();
+    } catch (DateTimeException e) {
       try {
-        return LocalDateTime.parse(text).atZone(zone).toInstant();
-      } catch (DateTimeParseException e2) {
+        t = LocalDateTime.parse(text).atZone(zone).toInstant();
+      } catch (DateTimeException e2) {
         r.error(field, "must be an ISO-8601 time, with an offset or local to timeZone (2026-12-01T09:00)");
         return null;
       }
     }
+    if (t.isBefore(Instant.EPOCH) || !t.isBefore(END_OF_TIME)) {
+      r.error(field, "must be in the years 1970 to 9999");
+      return null;
+    }
+    return t;
   }
 
   public Schedule get(String organizationId, String id) throws SQLException {
@@ -390,5 +407,11 @@ public final class Schedules {
     }
     o.put("createdAt", s.createdAt().toString());
     return o;
+  }
+
+  /** Whether a field path lies inside the content object named by {@code type} ({@code text.body}, {@code contacts[0].name}). */
+  private static boolean insideContent(String type, String field) {
+    return type != null && !type.isEmpty() && field.length() > type.length() && field.startsWith(type)
+        && (field.charAt(type.length()) == '.' || field.charAt(type.length()) == '[');
   }
 }

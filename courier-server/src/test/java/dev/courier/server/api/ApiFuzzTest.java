@@ -178,6 +178,24 @@ class ApiFuzzTest {
     headers.add(new String[] {"Content-Type", "application/json-patch+json"});
     a = send(new Case("json-patch", "POST", "/v1/organizations", headers, bytes("{\"name\": \"Patch Type\"}"), false));
     assertThat(a.status()).isEqualTo(415);
+    // Campaigns and schedules: a time past the year 9999 or before 1970, a cron that never ticks, and a
+    // campaign rate window of centuries answered 500; a content object given as a string holding a
+    // placeholder was accepted, as was a schedule with a second content object (silently dropped).
+    String campaign = "{\"instanceId\": \"" + instance + "\", \"name\": \"c\", \"type\": \"text\", \"text\": {\"body\": \"hi {{name}}\"}";
+    String schedule = "{\"instanceId\": \"" + instance + "\", \"type\": \"text\", \"text\": {\"body\": \"hi\"}, \"to\": \"+5511999990000\"";
+    for (String[] bad : new String[][] {
+        {"/v1/campaigns", campaign + ", \"startAt\": \"+999999999-12-31T23:59:59Z\"}", "startAt"},
+        {"/v1/campaigns", campaign + ", \"startAt\": \"-999999999-01-01T00:00:00Z\"}", "startAt"},
+        {"/v1/campaigns", campaign + ", \"rate\": {\"count\": 1, \"per\": \"99999999999d\"}}", "rate.per"},
+        {"/v1/campaigns", campaign.replace("{\"body\": \"hi {{name}}\"}", "\"{{name}}\"") + "}", "text"},
+        {"/v1/schedules", schedule + ", \"cron\": \"0 0 31 2 *\"}", "cron"},
+        {"/v1/schedules", schedule + ", \"at\": \"+999999999-12-31T23:59:59\"}", "at"},
+        {"/v1/schedules", schedule + ", \"cron\": \"@daily\", \"endAt\": \"-999999999-01-01T00:00\"}", "endAt"},
+        {"/v1/schedules", schedule + ", \"at\": \"2099-01-01T00:00:00Z\", \"image\": {\"link\": \"x\"}}", "image"}}) {
+      r = api.call("POST", bad[0], bad[1]);
+      assertThat(r.statusCode()).as(bad[1] + " " + r.body()).isEqualTo(400);
+      assertThat(ApiTestSupport.body(r).at("/errors/0/field").asText()).as(r.body()).isEqualTo(bad[2]);
+    }
     // An instance's typing indicator had no limit (999 days before every message).
     r = api.call("PATCH", "/v1/instances/" + instance, "{\"typing\": \"999d\"}");
     assertThat(r.statusCode()).isEqualTo(400);
@@ -281,7 +299,8 @@ class ApiFuzzTest {
     }
     // Bad Idempotency-Key headers (refused before anything is stored; a valid body only where the
     // route takes the header, since the others ignore it).
-    boolean idempotent = valid != null && method.equals("POST") && !template.contains("/queues/");
+    boolean idempotent = valid != null && method.equals("POST") && !template.contains("/queues/")
+        && !template.startsWith("/v1/campaigns") && !template.startsWith("/v1/schedules");
     for (String key : badIdempotencyKeys(random)) {
       List<String[]> headers = new ArrayList<>(auth());
       headers.addAll(json());
@@ -308,7 +327,7 @@ class ApiFuzzTest {
       return out;
     }
 
-    int max = template.equals("/v1/messages/batch") ? BATCH_MAX : MAX;
+    int max = template.equals("/v1/messages/batch") || template.equals("/v1/campaigns") ? BATCH_MAX : MAX;
     // Malformed JSON and wrong shapes.
     // (A PATCH's malformed bodies go to an unknown instance: the body is read first all the same,
     // and "{}" or a UTF-16 "{}" are valid PATCHes that change nothing but would count as a change.)
@@ -412,6 +431,11 @@ class ApiFuzzTest {
       case "POST /v1/organizations" -> "{\"name\": \"Fuzz Valid\"}";
       case "POST /v1/organizations/{id}/keys" -> "{\"name\": \"fuzz-key\"}";
       case "POST /v1/queues/{name}/clean" -> "{\"state\": \"completed\", \"olderThan\": \"7d\"}";
+      case "POST /v1/campaigns" -> "{\"instanceId\": \"" + instance + "\", \"name\": \"fuzz-campaign\", \"type\": \"text\","
+          + " \"text\": {\"body\": \"fuzz {{name}}\"}, \"rate\": {\"count\": 5, \"per\": \"1s\"},"
+          + " \"startAt\": \"2099-01-01T00:00:00Z\"}";
+      case "POST /v1/schedules" -> "{\"instanceId\": \"" + instance + "\", \"type\": \"text\", \"text\": {\"body\": \"fuzz\"},"
+          + " \"to\": \"+5511999990000\", \"at\": \"2099-01-01T00:00:00Z\", \"timeZone\": \"UTC\"}";
       case "POST /graph/{apiVersion}/{phoneNumberId}/messages" ->
           "{\"messaging_product\": \"whatsapp\", \"to\": \"5511999990001\", \"type\": \"text\", \"text\": {\"body\": \"fuzz\"}}";
       default -> null;

@@ -100,6 +100,8 @@ public final class Campaigns {
     String name = r.text(body, "", "name", true);
     if (name != null && (name.isBlank() || name.length() > MAX_NAME)) {
       r.error("name", "must be 1-" + MAX_NAME + " characters");
+    } else if (name != null && name.chars().anyMatch(Character::isISOControl)) {
+      r.error("name", "must not contain control characters");
     }
     OffsetDateTime startAt = r.time(body, "", "startAt");
     if (startAt != null && (startAt.getYear() < 1970 || startAt.getYear() > 9999

@@ -97,6 +97,8 @@ public final class Schedules {
     String name = r.text(body, "", "name", false);
     if (name != null && name.length() > 200) {
       r.error("name", "must be at most 200 characters");
+    } else if (name != null && name.chars().anyMatch(Character::isISOControl)) {
+      r.error("name", "must not contain control characters");
     }
     ObjectNode template = JSON.createObjectNode();
     for (String f : MESSAGE_FIELDS) {
@@ -107,6 +109,11 @@ public final class Schedules {
     String type = body.path("type").asText(null);
     if (type != null && body.has(type)) {
       template.set(type, body.get(type));
+    }
+    for (String other : MessageTypes.ALL) {
+      if (!other.equals(type) && body.has(other)) {
+        r.error(other, "does not belong to a message of type " + type); // else silently left out
+      }
     }
     List<String> variables = Placeholders.names(type == null ? null : template.get(type));
     ObjectNode probe = template.deepCopy();

@@ -92,6 +92,11 @@ class MessagingApiTest {
     assertThat(call("POST", "/v1/messages", "{\"instanceId\": ").statusCode()).isEqualTo(400);
     assertThat(body(call("POST", "/v1/messages", "{\"instanceId\": ")).get("detail").asText()).contains("line 1");
     assertThat(call("GET", "/v1/messages/msg_nope", null).statusCode()).isEqualTo(404);
+    // Times and durations beyond what the database and the limiters can hold are named, not 500s.
+    HttpResponse<String> far = call("POST", "/v1/messages", "{\"instanceId\": \"ins_demo\", \"to\": \"+5511999999999\","
+        + " \"type\": \"text\", \"text\": {\"body\": \"x\"}, \"sendAt\": \"+999999999-12-31T23:59:59Z\", \"delay\": \"99999999999d\"}");
+    assertThat(far.statusCode()).isEqualTo(400);
+    assertThat(body(far).get("errors").findValuesAsText("field")).contains("sendAt", "delay");
     assertThat(Http.send("GET", server.url() + "/v1/messages/msg_nope", null).statusCode()).isEqualTo(401);
   }
 

@@ -16,6 +16,9 @@ import java.util.Set;
  * of stopping at the first, so one answer names all invalid fields.
  */
 public final class FieldReader {
+  /** The longest duration any field takes (ten years). */
+  public static final Duration MAX_DURATION = Duration.ofDays(3650);
+
   private final List<FieldError> errors = new ArrayList<>();
 
   public static String path(String prefix, String name) {
@@ -135,7 +138,13 @@ public final class FieldReader {
       return null;
     }
     try {
-      return Durations.parse(v);
+      Duration d = Durations.parse(v);
+      if (d.compareTo(MAX_DURATION) > 0) {
+        // Longer spans overflow the microsecond arithmetic of limiters and job times.
+        error(path(prefix, name), "must be at most " + Durations.format(MAX_DURATION));
+        return null;
+      }
+      return d;
     } catch (IllegalArgumentException e) {
       error(path(prefix, name), e.getMessage());
       return null;
@@ -148,7 +157,12 @@ public final class FieldReader {
       return null;
     }
     try {
-      return OffsetDateTime.parse(v);
+      OffsetDateTime t = OffsetDateTime.parse(v);
+      if (t.getYear() < 1970 || t.getYear() > 9999) {
+        error(path(prefix, name), "must be in the years 1970 to 9999");
+        return null;
+      }
+      return t;
     } catch (DateTimeParseException e) {
       error(path(prefix, name), "must be an ISO-8601 time with an offset, e.g. 2026-12-01T09:00:00-03:00");
       return null;

@@ -90,10 +90,11 @@ class InstancesTest extends DomainTestBase {
     assertThatThrownBy(() -> w.instances().create(ORG, json(
         "{\"name\": \"\", \"provider\": \"cloud_api\", \"settings\": {\"phoneNumberId\": \"abc\"}, \"ordering\": \"random\","
             + " \"limits\": {\"rate\": {\"count\": 0, \"per\": \"1s\"}, \"gap\": {\"min\": \"8s\", \"max\": \"3s\"},"
-            + " \"window\": {\"from\": \"25:00\", \"to\": \"21:00\", \"timeZone\": \"Mars/Base\"}, \"speed\": 1}}")))
+            + " \"window\": {\"from\": \"25:00\", \"to\": \"21:00\", \"timeZone\": \"Mars/Base\"}, \"speed\": 1,"
+            + " \"pair\": {\"count\": 1, \"per\": \"99999999999d\"}}}")))
         .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.errors()).extracting(FieldError::field)
             .contains("name", "settings.phoneNumberId", "settings.accessToken", "ordering", "limits.rate.count",
-                "limits.gap.max", "limits.window.from", "limits.window.timeZone", "limits.speed"));
+                "limits.gap.max", "limits.window.from", "limits.window.timeZone", "limits.speed", "limits.pair.per"));
     assertThat(scalar("SELECT count(*) FROM courier_instance")).isZero();
     w.instances().create(ORG, json("{\"name\": \"once\", \"provider\": \"simulator\"}"));
     assertThatThrownBy(() -> w.instances().create(ORG, json("{\"name\": \"once\", \"provider\": \"simulator\"}")))

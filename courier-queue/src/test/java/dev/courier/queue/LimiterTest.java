@@ -255,8 +255,9 @@ class LimiterTest extends EngineTestBase {
     q.start();
     await().until(() -> ran.contains("single"));
     // Claims visit ready limiters least recently started first: the single message goes within
-    // the first few claims, not after the campaign.
-    assertThat(ran.indexOf("single")).isLessThan(20);
+    // the first claims, not after the campaign's 2,000. (Usually within the first 8 starts; a
+    // loaded machine once measured 31, so the bound leaves room for timing, not for starvation.)
+    assertThat(ran.indexOf("single")).isLessThan(50);
   }
 
   @Test

@@ -36,7 +36,7 @@ class ConfigLoaderTest {
     assertThat(c.host()).isEqualTo("0.0.0.0");
     assertThat(c.dataDir()).isEqualTo(Path.of("./data"));
     assertThat(c.embeddedDatabase()).isTrue();
-    assertThat(c.databasePoolSize()).isEqualTo(10);
+    assertThat(c.databasePoolSize()).isEqualTo(30);
     assertThat(c.embeddedDbPort()).isZero();
     assertThat(c.apiKey()).isEmpty();
     assertThat(c.role()).isEqualTo(Role.ALL);

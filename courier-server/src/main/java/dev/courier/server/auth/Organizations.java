@@ -11,7 +11,6 @@ import dev.courier.server.auth.ApiKeyStore.Stamped;
 import dev.courier.whatsapp.NotFoundException;
 import dev.courier.whatsapp.message.ConflictException;
 import dev.courier.whatsapp.validation.FieldReader;
-import dev.courier.whatsapp.validation.InvalidRequestException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -180,9 +179,7 @@ public final class Organizations {
   }
 
   private static void requireObject(JsonNode body) {
-    if (body == null || !body.isObject()) {
-      throw new InvalidRequestException("", "the body must be a JSON object");
-    }
+    FieldReader.requireObject(body);
   }
 
   private static String name(FieldReader r, JsonNode body) {

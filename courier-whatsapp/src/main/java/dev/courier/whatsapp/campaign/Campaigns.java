@@ -89,9 +89,7 @@ public final class Campaigns {
 
   /** Validates and stores a campaign ({@code draft}) with its inline recipients, in one transaction. */
   public Created create(String organizationId, JsonNode body) throws SQLException {
-    if (body == null || !body.isObject()) {
-      throw new InvalidRequestException("", "the body must be a JSON object");
-    }
+    FieldReader.requireObject(body);
     FieldReader r = new FieldReader();
     Set<String> allowed = new HashSet<>(CAMPAIGN_FIELDS);
     allowed.addAll(MESSAGE_FIELDS);

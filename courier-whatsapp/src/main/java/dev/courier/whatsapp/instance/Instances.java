@@ -124,9 +124,7 @@ public final class Instances {
   private Instance createWithId(String organizationId, String id, JsonNode body, String idempotencyKey)
       throws SQLException {
     FieldReader r = new FieldReader();
-    if (body == null || !body.isObject()) {
-      throw new InvalidRequestException("", "the body must be a JSON object");
-    }
+    FieldReader.requireObject(body);
     r.onlyKnown(body, "", FIELDS);
     String name = name(body, r);
     String providerText = r.choice(body, "", "provider", Set.of("cloud_api", "gateway", "simulator"), null);
@@ -213,9 +211,7 @@ public final class Instances {
    * queued keep their order key and release rule; new ones use the new {@code ordering}.
    */
   public Instance update(String organizationId, String id, JsonNode patch) throws SQLException {
-    if (patch == null || !patch.isObject()) {
-      throw new InvalidRequestException("", "the body must be a JSON object");
-    }
+    FieldReader.requireObject(patch);
     List<DomainEvent> raised = new ArrayList<>();
     Instance updated;
     try {
@@ -475,8 +471,8 @@ public final class Instances {
     });
     // The limiter follows the state after the commit; a crash in between is healed by syncLimiters
     // at the next start, and the send worker checks the state itself meanwhile.
-    engine.setLimiter(i.limiterKey(), i.limits().numberLimiter(state != InstanceState.CONNECTED));
     if (changed) {
+      engine.setLimiter(i.limiterKey(), i.limits().numberLimiter(state != InstanceState.CONNECTED));
       LOG.info("instance state id={} state={} reason={}", i.id(), state.text(), reason);
       events.publishAfterCommit(raised);
     }

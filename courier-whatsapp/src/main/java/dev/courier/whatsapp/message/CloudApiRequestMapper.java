@@ -79,9 +79,7 @@ public final class CloudApiRequestMapper {
    * @throws InvalidRequestException when the body is not a JSON object
    */
   public static Mapping map(JsonNode cloud, String instanceId) {
-    if (cloud == null || !cloud.isObject()) {
-      throw new InvalidRequestException("", "the body must be a JSON object");
-    }
+    FieldReader.requireObject(cloud);
     FieldReader r = new FieldReader();
     ObjectNode out = JsonNodeFactory.instance.objectNode();
     out.put("instanceId", instanceId);

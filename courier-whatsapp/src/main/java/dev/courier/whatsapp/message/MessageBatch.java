@@ -82,9 +82,7 @@ public final class MessageBatch {
   /** Validates and stores a batch; {@link InvalidRequestException} (nothing stored) when refused. */
   public Outcome submit(String organizationId, JsonNode body, String idempotencyKey) throws SQLException {
     FieldReader r = new FieldReader();
-    if (body == null || !body.isObject()) {
-      throw new InvalidRequestException("", "the body must be a JSON object");
-    }
+    FieldReader.requireObject(body);
     r.onlyKnown(body, "", FIELDS);
     boolean atomic = Boolean.TRUE.equals(r.bool(body, "", "atomic"));
     JsonNode items = body.get("messages");

@@ -136,9 +136,7 @@ public final class Messages {
    */
   public Draft draft(String organizationId, JsonNode body, boolean lenientContent,
       Function<String, Optional<Instance>> lookup) {
-    if (body == null || !body.isObject()) {
-      throw new InvalidRequestException("", "the body must be a JSON object");
-    }
+    FieldReader.requireObject(body);
     FieldReader r = new FieldReader();
     Set<String> allowed = new HashSet<>(FIELDS);
     allowed.addAll(MessageTypes.ALL);

@@ -86,9 +86,7 @@ public final class Schedules {
 
   /** Validates and stores a schedule ({@code active}). */
   public Schedule create(String organizationId, JsonNode body) throws SQLException {
-    if (body == null || !body.isObject()) {
-      throw new InvalidRequestException("", "the body must be a JSON object");
-    }
+    FieldReader.requireObject(body);
     FieldReader r = new FieldReader();
     Set<String> allowed = new HashSet<>(SCHEDULE_FIELDS);
     allowed.addAll(MESSAGE_FIELDS);

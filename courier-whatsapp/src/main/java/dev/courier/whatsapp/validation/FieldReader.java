@@ -21,6 +21,13 @@ public final class FieldReader {
 
   private final List<FieldError> errors = new ArrayList<>();
 
+  /** Refuses a request body that is not a JSON object (one error on the whole body, field {@code ""}). */
+  public static void requireObject(JsonNode body) {
+    if (body == null || !body.isObject()) {
+      throw new InvalidRequestException("", "the body must be a JSON object");
+    }
+  }
+
   public static String path(String prefix, String name) {
     return prefix == null || prefix.isEmpty() ? name : prefix + "." + name;
   }

@@ -96,7 +96,7 @@ public final class CourierQueue implements AutoCloseable {
     this.maintenance =
         new Maintenance(
             jobs, new LeaderStore(dataSource), limiters, clock, nodeId, settings, events, b.periodic,
-            new PeriodicEnqueue());
+            new PeriodicEnqueue(), runtime::announce);
     runtime.onScheduledNotification(maintenance::dueChanged);
   }
 
@@ -169,12 +169,12 @@ public final class CourierQueue implements AutoCloseable {
     List<NewJob> rows = prepare(requests);
     Instant now = clock.instant();
     try (Connection c = dataSource.getConnection()) {
-      List<EnqueueResult> results = jobs.jobInsertMany(c, rows, now);
+      JobStore.Inserted inserted = jobs.jobInsertMany(c, rows, now, true);
       if (!c.getAutoCommit()) {
         c.commit();
       }
-      afterInsert(rows, results, now);
-      return results;
+      afterInsert(rows, inserted, now, true);
+      return inserted.results();
     } catch (SQLException e) {
       throw new QueueException("cannot enqueue " + requests.size() + " job(s) of kind " + requests.get(0).kind(), e);
     }
@@ -188,7 +188,11 @@ public final class CourierQueue implements AutoCloseable {
     return enqueueMany(connection, List.of(request)).get(0);
   }
 
-  /** Enqueues many jobs on the caller's connection, inside its transaction. */
+  /**
+   * Enqueues many jobs on the caller's connection, inside its transaction. Workers are woken by
+   * the database's notification at commit; under many concurrent committers prefer {@link
+   * #enqueueMany(Connection, List, AfterCommit)}.
+   */
   public List<EnqueueResult> enqueueMany(Connection connection, List<JobRequest> requests)
       throws SQLException {
     if (requests.isEmpty()) {
@@ -196,15 +200,54 @@ public final class CourierQueue implements AutoCloseable {
     }
     List<NewJob> rows = prepare(requests);
     Instant now = clock.instant();
-    List<EnqueueResult> results = jobs.jobInsertMany(connection, rows, now);
+    JobStore.Inserted inserted = jobs.jobInsertMany(connection, rows, now, false);
     if (connection.getAutoCommit()) {
-      afterInsert(rows, results, now);
+      afterInsert(rows, inserted, now, false);
     }
-    return results;
+    return inserted.results();
   }
 
-  private void afterInsert(List<NewJob> rows, List<EnqueueResult> results, Instant now) {
+  /**
+   * Starts collecting the wake-ups of jobs enqueued in one caller transaction with {@link
+   * #enqueueMany(Connection, List, AfterCommit)}; run it once that transaction committed.
+   */
+  public AfterCommit afterCommit() {
+    return new AfterCommit();
+  }
+
+  /** {@link #enqueueMany(Connection, List, AfterCommit)} for one job. */
+  public EnqueueResult enqueue(Connection connection, JobRequest request, AfterCommit afterCommit)
+      throws SQLException {
+    return enqueueMany(connection, List.of(request), afterCommit).get(0);
+  }
+
+  /**
+   * Enqueues many jobs inside the caller's transaction without a database notification at its
+   * commit. A transaction that notifies holds a database-wide lock through its commit, fsync
+   * included, so concurrent notifying commits run one at a time; this variant leaves the waking
+   * to {@code afterCommit}, which the caller runs once the transaction committed: this node's
+   * workers start at once and other nodes are told outside any writing transaction. If the caller
+   * never runs it (a crash right after the commit), the jobs are found by the next poll.
+   */
+  public List<EnqueueResult> enqueueMany(Connection connection, List<JobRequest> requests, AfterCommit afterCommit)
+      throws SQLException {
+    if (afterCommit == null) {
+      throw new IllegalArgumentException("afterCommit: must not be null");
+    }
+    if (requests.isEmpty()) {
+      return List.of();
+    }
+    List<NewJob> rows = prepare(requests);
+    Instant now = clock.instant();
+    JobStore.Inserted inserted = jobs.jobInsertMany(connection, rows, now, true);
+    afterCommit.add(() -> afterInsert(rows, inserted, clock.instant(), true));
+    return inserted.results();
+  }
+
+  private void afterInsert(List<NewJob> rows, JobStore.Inserted inserted, Instant now, boolean deferred) {
+    List<EnqueueResult> results = inserted.results();
     Set<String> woken = new LinkedHashSet<>();
+    boolean scheduled = false;
     for (int i = 0; i < rows.size(); i++) {
       NewJob r = rows.get(i);
       EnqueueResult res = results.get(i);
@@ -214,11 +257,20 @@ public final class CourierQueue implements AutoCloseable {
       if (r.state() == JobState.AVAILABLE) {
         woken.add(r.queue());
       } else {
-        maintenance.dueChanged();
+        scheduled = true;
       }
       events.emit(new StateChange(res.id(), r.queue(), r.kind(), null, r.state(), 0), now);
     }
-    woken.forEach(runtime::localEnqueue);
+    if (deferred) {
+      // What the triggers recorded: the queues of these rows and of any job the insert ungated.
+      runtime.announce(inserted.wake());
+    } else {
+      // The database notified every node at commit; this node need not wait for it.
+      woken.forEach(runtime::localEnqueue);
+      if (scheduled) {
+        maintenance.dueChanged();
+      }
+    }
   }
 
   private List<NewJob> prepare(List<JobRequest> requests) {
@@ -572,10 +624,10 @@ public final class CourierQueue implements AutoCloseable {
               r = r.withRunAt(tick);
             }
             List<NewJob> rows = List.of(prepare(r, clock.instant(), ""));
-            List<EnqueueResult> res = jobs.jobInsertMany(c, rows, clock.instant());
+            JobStore.Inserted res = jobs.jobInsertMany(c, rows, clock.instant(), true);
             c.commit();
-            afterInsert(rows, res, clock.instant());
-            log.info("periodic job enqueued name={} tick={} job={}", p.name(), tick, res.get(0).id());
+            afterInsert(rows, res, clock.instant(), true);
+            log.info("periodic job enqueued name={} tick={} job={}", p.name(), tick, res.results().get(0).id());
           } else {
             c.rollback();
           }

@@ -30,9 +30,16 @@ final class CampaignRoutes {
     this.wa = wa;
   }
 
-  /** 201 with the campaign (a draft) and the report of its inline recipients. */
+  /**
+   * 201 with the campaign (a draft) and the report of its inline recipients; a repeated
+   * Idempotency-Key answers the same campaign (as it is now) and the first request's report.
+   */
   void create(Context ctx) throws Exception {
-    Campaigns.Created c = wa.campaigns().create(Requests.organization(ctx), JsonBody.read(ctx, JsonBody.BATCH_MAX_BYTES));
+    Campaigns.Created c = wa.campaigns().create(Requests.organization(ctx), JsonBody.read(ctx, JsonBody.BATCH_MAX_BYTES),
+        MessageRoutes.idempotencyKey(ctx));
+    if (c.replayed()) {
+      ctx.header("Idempotent-Replayed", "true");
+    }
     ObjectNode view = wa.campaigns().view(c.campaign());
     view.set("import", c.recipients());
     Requests.json(ctx, 201, view);

@@ -3,6 +3,7 @@ package dev.courier.server.http;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.courier.whatsapp.WhatsApp;
 import dev.courier.whatsapp.schedule.Schedule;
+import dev.courier.whatsapp.schedule.Schedules;
 import io.javalin.http.Context;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,9 +16,14 @@ final class ScheduleRoutes {
     this.wa = wa;
   }
 
+  /** 201 with the schedule; a repeated Idempotency-Key answers the same schedule again. */
   void create(Context ctx) throws Exception {
-    Schedule s = wa.schedules().create(Requests.organization(ctx), JsonBody.read(ctx));
-    Requests.json(ctx, 201, wa.schedules().view(s));
+    Schedules.Created c = wa.schedules().create(Requests.organization(ctx), JsonBody.read(ctx),
+        MessageRoutes.idempotencyKey(ctx));
+    if (c.replayed()) {
+      ctx.header("Idempotent-Replayed", "true");
+    }
+    Requests.json(ctx, 201, wa.schedules().view(c.schedule()));
   }
 
   /** Newest first; {@code ?cursor=} is the last id of the previous page. */

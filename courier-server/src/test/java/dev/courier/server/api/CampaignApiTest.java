@@ -8,7 +8,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.courier.server.testing.Organizations;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -115,5 +122,39 @@ class CampaignApiTest {
         "{\"instanceId\": \"" + ins + "\", \"type\": \"text\", \"text\": {\"body\": \"\"}, \"startAt\": \"tomorrow\"}");
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(body(r).get("errors").findValuesAsText("field")).contains("name", "startAt", "text.body");
+  }
+
+  @Test
+  void fiftyConcurrentCreatesWithOneIdempotencyKeyMakeOneCampaignAndAnotherBodyIs422() throws Exception {
+    String body = """
+        {"instanceId": "%s", "name": "idem", "type": "text", "text": {"body": "Oi {{name}}"},
+         "recipients": [{"to": "+5511999991001", "variables": {"name": "Ana"}}, {"to": "bad"}]}
+        """.formatted(ins);
+    Map<String, String> key = Map.of("Idempotency-Key", "cmp-idem-1");
+    List<HttpResponse<String>> answers;
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<HttpResponse<String>>> calls = new ArrayList<>();
+      for (int n = 0; n < 50; n++) {
+        calls.add(pool.submit(() -> api.call("POST", "/v1/campaigns", body, ApiTestSupport.KEY, key, Duration.ofSeconds(30))));
+      }
+      answers = new ArrayList<>();
+      for (Future<HttpResponse<String>> f : calls) {
+        answers.add(f.get());
+      }
+    }
+    assertThat(answers).allSatisfy(r -> assertThat(r.statusCode()).as(r.body()).isEqualTo(201));
+    Set<String> ids = new HashSet<>();
+    answers.forEach(r -> ids.add(body(r).get("id").asText()));
+    assertThat(ids).hasSize(1);
+    assertThat(answers.stream().filter(r -> r.headers().firstValue("Idempotent-Replayed").isPresent())).hasSize(49);
+    // Every answer carries the first request's import report.
+    assertThat(answers).allSatisfy(r -> assertThat(body(r).get("import").get("added").asInt()).isEqualTo(1));
+    JsonNode list = body(api.call("GET", "/v1/campaigns?limit=100", null));
+    assertThat(list.get("data").findValuesAsText("name").stream().filter("idem"::equals)).hasSize(1);
+
+    HttpResponse<String> other = api.call("POST", "/v1/campaigns", body.replace("Oi", "Olá"), ApiTestSupport.KEY, key,
+        Duration.ofSeconds(10));
+    assertThat(other.statusCode()).isEqualTo(422);
+    assertThat(body(other).get("detail").asText()).contains("cmp-idem-1");
   }
 }

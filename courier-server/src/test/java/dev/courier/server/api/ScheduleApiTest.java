@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.courier.server.testing.Organizations;
 import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -51,5 +53,31 @@ class ScheduleApiTest {
         + " \"text\": {\"body\": \"Oi {{name}}\"}, \"to\": \"+5511999990001\", \"cron\": \"0 9 * * *\"}");
     assertThat(bad.statusCode()).isEqualTo(400);
     assertThat(body(bad).get("errors").findValuesAsText("message")).contains("missing variable name");
+  }
+
+  @Test
+  void creatingAScheduleTwiceWithOneIdempotencyKeyCreatesOneAndAnotherBodyIs422() throws Exception {
+    String body = """
+        {"instanceId": "%s", "type": "text", "text": {"body": "Consulta amanhã"},
+         "to": "+5511999990002", "at": "2099-01-01T09:00:00", "timeZone": "America/Sao_Paulo"}
+        """.formatted(ins);
+    Map<String, String> key = Map.of("Idempotency-Key", "sch-1");
+    HttpResponse<String> first = api.call("POST", "/v1/schedules", body, ApiTestSupport.KEY, key, Duration.ofSeconds(10));
+    HttpResponse<String> again = api.call("POST", "/v1/schedules", body, ApiTestSupport.KEY, key, Duration.ofSeconds(10));
+    assertThat(first.statusCode()).as(first.body()).isEqualTo(201);
+    assertThat(again.statusCode()).isEqualTo(201);
+    assertThat(again.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+    assertThat(body(again).get("id").asText()).isEqualTo(body(first).get("id").asText());
+    HttpResponse<String> other = api.call("POST", "/v1/schedules", body.replace("amanhã", "hoje"), ApiTestSupport.KEY,
+        key, Duration.ofSeconds(10));
+    assertThat(other.statusCode()).isEqualTo(422);
+    assertThat(other.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+    // The same key in another organization is that organization's own: no replay of this one.
+    HttpResponse<String> elsewhere = api.call("POST", "/v1/schedules", body, otherKey, key, Duration.ofSeconds(10));
+    assertThat(elsewhere.statusCode()).isEqualTo(400);
+    assertThat(body(elsewhere).get("errors").findValuesAsText("field")).contains("instanceId");
+    long stored = body(api.call("GET", "/v1/schedules?limit=100", null)).get("data").findValuesAsText("id").stream()
+        .filter(id -> id.equals(body(first).get("id").asText())).count();
+    assertThat(stored).isEqualTo(1);
   }
 }

@@ -2,6 +2,7 @@ package dev.courier.whatsapp.campaign;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.courier.queue.AfterCommit;
 import dev.courier.queue.JobContext;
 import dev.courier.whatsapp.instance.Instance;
 import dev.courier.whatsapp.instance.Instances;
@@ -72,6 +73,7 @@ public final class CampaignExpander {
     int batches = 0;
     while (!ctx.isCancelled()) {
       int batchNo = ++batches;
+      AfterCommit afterCommit = messages.afterCommit();
       Step step = Tx.run(dataSource, conn -> {
         Optional<Campaign> found = store.campaignGet(conn, id, true);
         if (found.isEmpty()) {
@@ -107,13 +109,14 @@ public final class CampaignExpander {
           LOG.warn("campaign cancelled: its instance is gone id={} instance={}", id, c.instanceId());
           return Step.DONE;
         }
-        expandBatch(conn, c, instance, batch);
+        expandBatch(conn, c, instance, batch, afterCommit);
         hooks.beforeBatchCommit(id, batchNo);
         long last = batch.get(batch.size() - 1).seq();
         boolean done = batch.size() < batchSize;
         store.campaignAdvance(conn, id, last, done ? now : null, now);
         return done ? Step.EXPANDED : Step.MORE;
       });
+      afterCommit.run();
       switch (step) {
         case DONE -> {
           return;
@@ -131,7 +134,7 @@ public final class CampaignExpander {
   }
 
   private void expandBatch(java.sql.Connection conn, Campaign c, Instance instance,
-      List<CampaignStore.PendingRecipient> batch) throws SQLException {
+      List<CampaignStore.PendingRecipient> batch, AfterCommit afterCommit) throws SQLException {
     String type = c.type();
     JsonNode content = c.template().get(type);
     long[] seqs = new long[batch.size()];
@@ -158,7 +161,7 @@ public final class CampaignExpander {
         errors[n] = e.errors().stream().map(f -> f.field() + ": " + f.message()).collect(Collectors.joining("; "));
       }
     }
-    List<String> ids = messages.insertForCampaign(conn, c.organizationId(), drafts, c.limiterKey());
+    List<String> ids = messages.insertForCampaign(conn, c.organizationId(), drafts, c.limiterKey(), afterCommit);
     for (int k = 0; k < ids.size(); k++) {
       messageIds[draftIndex.get(k)] = ids.get(k);
     }

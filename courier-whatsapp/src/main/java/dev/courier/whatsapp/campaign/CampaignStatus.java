@@ -18,8 +18,8 @@ public enum CampaignStatus {
   static final Set<CampaignStatus> PAUSABLE = Set.of(SCHEDULED, RUNNING);
   static final Set<CampaignStatus> RESUMABLE = Set.of(PAUSED);
   static final Set<CampaignStatus> CANCELLABLE = Set.of(DRAFT, SCHEDULED, RUNNING, PAUSED);
-  /** Recipients may be added before the expansion begins. */
-  static final Set<CampaignStatus> OPEN_FOR_RECIPIENTS = Set.of(DRAFT, SCHEDULED);
+  /** Recipients may be added until the campaign ends; a running one sends them after the others. */
+  static final Set<CampaignStatus> OPEN_FOR_RECIPIENTS = Set.of(DRAFT, SCHEDULED, RUNNING, PAUSED);
 
   public String text() {
     return name().toLowerCase();

@@ -14,13 +14,16 @@ import dev.courier.whatsapp.instance.Instances;
 import dev.courier.whatsapp.message.ConflictException;
 import dev.courier.whatsapp.message.MessageTypes;
 import dev.courier.whatsapp.message.Messages;
+import dev.courier.whatsapp.store.IdempotencyKeys;
 import dev.courier.whatsapp.store.Tx;
 import dev.courier.whatsapp.validation.Durations;
 import dev.courier.whatsapp.validation.FieldError;
 import dev.courier.whatsapp.validation.FieldReader;
 import dev.courier.whatsapp.validation.InvalidRequestException;
+import dev.courier.whatsapp.validation.RequestHash;
 import java.io.IOException;
 import java.io.Reader;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -50,6 +53,7 @@ import org.slf4j.LoggerFactory;
 public final class Campaigns {
   public static final String EXPAND_KIND = "whatsapp.campaign.expand";
   public static final String QUEUE = "campaigns";
+  private static final String CREATE_SCOPE = "campaign.create";
   /** The most recipients one request may carry (inline or CSV). */
   public static final int MAX_RECIPIENTS_PER_REQUEST = 100_000;
   static final int MAX_NAME = 200;
@@ -59,16 +63,20 @@ public final class Campaigns {
   private static final Set<String> MESSAGE_FIELDS = Set.of("instanceId", "type", "priority", "typing", "metadata");
   /** A number every template is validated with before any recipient is known. */
   private static final String PROBE_NUMBER = "+5511999999999";
-  /** Times from the year 10000 on are refused (the database and ISO-8601 text both end there). */
   /** The longest window of a campaign's rate cap. */
   static final Duration MAX_RATE_PER = Duration.ofDays(30);
+  /** Times from the year 10000 on are refused (the database and ISO-8601 text both end there). */
   private static final Instant END_OF_TIME = Instant.parse("9999-12-31T23:59:59Z").plusSeconds(1);
 
   /** What the expansion job carries. */
   public record ExpandArgs(String campaignId) {}
 
   /** A campaign created, with the report of its inline recipients. */
-  public record Created(Campaign campaign, ObjectNode recipients) {}
+  public record Created(Campaign campaign, ObjectNode recipients, boolean replayed) {
+    public Created(Campaign campaign, ObjectNode recipients) {
+      this(campaign, recipients, false);
+    }
+  }
 
   private final DataSource dataSource;
   private final CampaignStore store;
@@ -76,6 +84,7 @@ public final class Campaigns {
   private final Messages messages;
   private final CourierQueue engine;
   private final Clock clock;
+  private final IdempotencyKeys keys = new IdempotencyKeys();
 
   public Campaigns(DataSource dataSource, CampaignStore store, Instances instances, Messages messages,
       CourierQueue engine, Clock clock) {
@@ -89,6 +98,45 @@ public final class Campaigns {
 
   /** Validates and stores a campaign ({@code draft}) with its inline recipients, in one transaction. */
   public Created create(String organizationId, JsonNode body) throws SQLException {
+    return create(organizationId, body, null);
+  }
+
+  /**
+   * {@link #create(String, JsonNode)} with an Idempotency-Key: the same key and body within 24 h
+   * return the campaign the first request created (as it is now) with that request's import
+   * report; the same key with another body is refused.
+   */
+  public Created create(String organizationId, JsonNode body, String idempotencyKey) throws SQLException {
+    if (idempotencyKey == null) {
+      return createNew(organizationId, body, null, null);
+    }
+    String hash = RequestHash.of(body);
+    Optional<Created> earlier = replayCreate(organizationId, idempotencyKey, hash);
+    if (earlier.isPresent()) {
+      return earlier.get();
+    }
+    try {
+      return createNew(organizationId, body, idempotencyKey, hash);
+    } catch (IdempotencyKeys.Taken taken) {
+      return replayCreate(organizationId, idempotencyKey, hash).orElseThrow(() -> taken);
+    }
+  }
+
+  private Optional<Created> replayCreate(String organizationId, String key, String hash) throws SQLException {
+    Optional<IdempotencyKeys.Earlier> earlier;
+    try (Connection conn = dataSource.getConnection()) {
+      earlier = keys.find(conn, organizationId, CREATE_SCOPE, key, hash, clock.instant());
+    }
+    if (earlier.isEmpty()) {
+      return Optional.empty();
+    }
+    JsonNode report = earlier.get().response();
+    return Optional.of(new Created(get(organizationId, earlier.get().resourceId()),
+        report instanceof ObjectNode o ? o : JSON.createObjectNode(), true));
+  }
+
+  private Created createNew(String organizationId, JsonNode body, String idempotencyKey, String requestHash)
+      throws SQLException {
     FieldReader.requireObject(body);
     FieldReader r = new FieldReader();
     Set<String> allowed = new HashSet<>(CAMPAIGN_FIELDS);
@@ -177,7 +225,11 @@ public final class Campaigns {
       if (list != null && list.isArray()) {
         importJson(imp, list);
       }
-      return new Created(c, imp.report());
+      ObjectNode report = imp.report();
+      if (idempotencyKey != null) {
+        keys.claim(conn, organizationId, CREATE_SCOPE, idempotencyKey, requestHash, c.id(), report, now);
+      }
+      return new Created(c, report);
     });
   }
 
@@ -208,7 +260,10 @@ public final class Campaigns {
     }
   }
 
-  /** Adds recipients ({@code {"recipients": [{to, variables}]}}) to a campaign not started yet. */
+  /**
+   * Adds recipients ({@code {"recipients": [{to, variables}]}}) to a campaign that has not
+   * completed: a running one sends them after the recipients it has, through the same pacing.
+   */
   public ObjectNode addRecipients(String organizationId, String id, JsonNode body) throws SQLException {
     JsonNode list = body == null ? null : body.get("recipients");
     if (list == null || !list.isArray() || list.isEmpty() || list.size() > MAX_RECIPIENTS_PER_REQUEST) {
@@ -279,12 +334,19 @@ public final class Campaigns {
       Campaign c = store.campaignGet(conn, id, true).orElseThrow(() -> new NotFoundException("campaign", id));
       if (!CampaignStatus.OPEN_FOR_RECIPIENTS.contains(c.status())) {
         throw new ConflictException(ConflictException.Kind.STATE,
-            "campaign " + id + " is " + c.status().text() + "; recipients can be added only before it runs", c.status().text());
+            "campaign " + id + " is " + c.status().text() + "; recipients can be added until it completes", c.status().text());
       }
       Instance instance = instances.get(organizationId, c.instanceId());
       RecipientImport imp = new RecipientImport(conn, store, c, instance);
       work.run(imp);
-      return imp.report();
+      ObjectNode report = imp.report();
+      if (c.expandedAt() != null && report.get("added").asInt() > 0) {
+        // Every earlier recipient is expanded: the expansion job (checking every few seconds for the
+        // campaign's end) continues from its cursor with these. The campaign row is locked, so the
+        // job cannot mark the campaign completed in between.
+        store.campaignAdvance(conn, id, c.cursorSeq(), null, clock.instant());
+      }
+      return report;
     });
   }
 

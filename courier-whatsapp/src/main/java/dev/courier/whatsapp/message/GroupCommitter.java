@@ -1,5 +1,6 @@
 package dev.courier.whatsapp.message;
 
+import dev.courier.queue.AfterCommit;
 import dev.courier.whatsapp.instance.Instances;
 import dev.courier.whatsapp.store.Tx;
 import dev.courier.whatsapp.validation.InvalidRequestException;
@@ -147,6 +148,7 @@ final class GroupCommitter implements AutoCloseable {
   /** Accepts a batch in one transaction and answers every caller (package-private for tests). */
   void commit(List<Request> batch) {
     Map<Request, Object> outcomes;
+    AfterCommit afterCommit = messages.afterCommit();
     try {
       outcomes = Tx.run(dataSource, conn -> {
         // By identity: a request's record hash would hash its whole draft.
@@ -191,7 +193,7 @@ final class GroupCommitter implements AutoCloseable {
         for (Map.Entry<String, List<Request>> e : byOrganization.entrySet()) {
           List<Request> rs = e.getValue();
           List<Messages.Accepted> accepted = messages.insertMany(conn, e.getKey(),
-              rs.stream().map(Request::draft).toList(), rs.stream().map(Request::idempotencyKey).toList());
+              rs.stream().map(Request::draft).toList(), rs.stream().map(Request::idempotencyKey).toList(), afterCommit);
           for (int n = 0; n < rs.size(); n++) {
             out.put(rs.get(n), accepted.get(n));
           }
@@ -236,6 +238,7 @@ final class GroupCommitter implements AutoCloseable {
       batch.forEach(r -> r.result().completeExceptionally(RETRY_ALONE));
       return;
     }
+    afterCommit.run();
     for (Request r : batch) {
       Object o = outcomes.get(r);
       if (o instanceof Messages.Accepted a) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.courier.queue.AfterCommit;
 import dev.courier.whatsapp.instance.Instance;
 import dev.courier.whatsapp.instance.Instances;
 import dev.courier.whatsapp.store.Tx;
@@ -127,7 +128,8 @@ public final class MessageBatch {
     errors.addAll(Arrays.asList(itemErrors));
     refuseIfNeeded(atomic, drafts, errors);
     try {
-      return Tx.run(dataSource, conn -> {
+      AfterCommit afterCommit = messages.afterCommit();
+      Outcome outcome = Tx.run(dataSource, conn -> {
         if (idempotencyKey != null && !store.batchClaim(conn, organizationId, idempotencyKey, hash, n, clock.instant())) {
           // A concurrent request with this key committed while this one was validating.
           return replay(conn, organizationId, idempotencyKey, hash).orElseThrow(
@@ -154,13 +156,15 @@ public final class MessageBatch {
             valid.add(d);
           }
         }
-        List<Messages.Accepted> accepted = messages.insertMany(conn, organizationId, valid);
+        List<Messages.Accepted> accepted = messages.insertMany(conn, organizationId, valid, afterCommit);
         ObjectNode answer = answer(drafts, errors, accepted);
         if (idempotencyKey != null) {
           store.batchSetResults(conn, organizationId, idempotencyKey, answer.toString());
         }
         return new Outcome(answer, false);
       });
+      afterCommit.run();
+      return outcome;
     } catch (SQLException e) {
       if ("23505".equals(e.getSQLState()) && idempotencyKey != null) {
         try (Connection c = dataSource.getConnection()) {

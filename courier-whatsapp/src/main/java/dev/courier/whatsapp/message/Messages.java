@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.courier.queue.AfterCommit;
 import dev.courier.queue.CourierQueue;
 import dev.courier.queue.EnqueueResult;
 import dev.courier.queue.JobRequest;
@@ -243,15 +244,18 @@ public final class Messages {
   /** Accepts a validated draft in its own transaction. */
   Accepted acceptAlone(String organizationId, Draft d, String idempotencyKey) throws SQLException {
     try {
-      return Tx.run(dataSource, conn -> {
+      AfterCommit afterCommit = engine.afterCommit();
+      Accepted accepted = Tx.run(dataSource, conn -> {
         if (idempotencyKey != null) {
           Optional<Accepted> earlier = replay(conn, organizationId, idempotencyKey, d.requestHash());
           if (earlier.isPresent()) {
             return earlier.get();
           }
         }
-        return insert(conn, organizationId, d, idempotencyKey);
+        return insert(conn, organizationId, d, idempotencyKey, afterCommit);
       });
+      afterCommit.run();
+      return accepted;
     } catch (SQLException e) {
       if ("23505".equals(e.getSQLState()) && idempotencyKey != null) {
         // A concurrent request with the same key won: answer with its message.
@@ -278,14 +282,15 @@ public final class Messages {
     return Optional.of(new Accepted(m, position, true));
   }
 
-  private Accepted insert(Connection conn, String organizationId, Draft d, String idempotencyKey) throws SQLException {
+  private Accepted insert(Connection conn, String organizationId, Draft d, String idempotencyKey, AfterCommit afterCommit)
+      throws SQLException {
     Instant now = clock.instant();
     String id = Ids.next("msg", clock);
     Instance i = d.instance();
     if (instances.lockLive(conn, List.of(i.id())).isEmpty()) {
       throw new InvalidRequestException("instanceId", "no instance " + i.id() + " in this organization");
     }
-    long jobId = engine.enqueue(conn, sendJob(d, id, now, null)).id();
+    long jobId = engine.enqueue(conn, sendJob(d, id, now, null), afterCommit).id();
     Message m = newMessage(organizationId, d, id, jobId, idempotencyKey, now);
     store.messageInsert(conn, m, d.requestHash());
     Message stored = store.messageGet(conn, id, false).orElseThrow();
@@ -301,7 +306,8 @@ public final class Messages {
     if (drafts.isEmpty()) {
       return List.of();
     }
-    return Tx.run(dataSource, conn -> {
+    AfterCommit afterCommit = engine.afterCommit();
+    List<Accepted> accepted = Tx.run(dataSource, conn -> {
       Set<String> live = instances.lockLive(conn, drafts.stream().map(d -> d.instance().id()).distinct().toList());
       List<FieldError> gone = new ArrayList<>();
       for (int n = 0; n < drafts.size(); n++) {
@@ -313,8 +319,15 @@ public final class Messages {
       if (!gone.isEmpty()) {
         throw new InvalidRequestException(gone);
       }
-      return insertMany(conn, organizationId, drafts);
+      return insertMany(conn, organizationId, drafts, null, afterCommit);
     });
+    afterCommit.run();
+    return accepted;
+  }
+
+  /** Collects the engine's wake-ups of one transaction's inserts; run it after the commit. */
+  public AfterCommit afterCommit() {
+    return engine.afterCommit();
   }
 
   /**
@@ -322,13 +335,14 @@ public final class Messages {
    * transaction: the send jobs in one statement, the messages and their history in another, the
    * queue positions in a third.
    */
-  List<Accepted> insertMany(Connection conn, String organizationId, List<Draft> drafts) throws SQLException {
-    return insertMany(conn, organizationId, drafts, null);
+  List<Accepted> insertMany(Connection conn, String organizationId, List<Draft> drafts, AfterCommit afterCommit)
+      throws SQLException {
+    return insertMany(conn, organizationId, drafts, null, afterCommit);
   }
 
-  /** {@link #insertMany(Connection, String, List)} with an idempotency key per draft (null: none). */
-  List<Accepted> insertMany(Connection conn, String organizationId, List<Draft> drafts, List<String> idempotencyKeys)
-      throws SQLException {
+  /** {@link #insertMany(Connection, String, List, AfterCommit)} with an idempotency key per draft (null: none). */
+  List<Accepted> insertMany(Connection conn, String organizationId, List<Draft> drafts, List<String> idempotencyKeys,
+      AfterCommit afterCommit) throws SQLException {
     // As stored (PostgreSQL keeps microseconds): the answer shows what a later read shows.
     Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
     List<String> ids = new ArrayList<>(drafts.size());
@@ -338,7 +352,7 @@ public final class Messages {
       ids.add(id);
       jobs.add(sendJob(d, id, now, null));
     }
-    List<EnqueueResult> enqueued = engine.enqueueMany(conn, jobs);
+    List<EnqueueResult> enqueued = engine.enqueueMany(conn, jobs, afterCommit);
     List<Message> rows = new ArrayList<>(drafts.size());
     List<String> hashes = new ArrayList<>(drafts.size());
     for (int n = 0; n < drafts.size(); n++) {
@@ -363,7 +377,7 @@ public final class Messages {
    * and caps its rate). Returns the message ids in draft order; no queue positions are computed.
    */
   public List<String> insertForCampaign(Connection conn, String organizationId, List<Draft> drafts,
-      String extraLimiterKey) throws SQLException {
+      String extraLimiterKey, AfterCommit afterCommit) throws SQLException {
     if (drafts.isEmpty()) {
       return List.of();
     }
@@ -375,7 +389,7 @@ public final class Messages {
       ids.add(id);
       jobs.add(sendJob(d, id, now, extraLimiterKey));
     }
-    List<EnqueueResult> enqueued = engine.enqueueMany(conn, jobs);
+    List<EnqueueResult> enqueued = engine.enqueueMany(conn, jobs, afterCommit);
     List<Message> rows = new ArrayList<>(drafts.size());
     List<String> hashes = new ArrayList<>(drafts.size());
     for (int n = 0; n < drafts.size(); n++) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.courier.queue.AfterCommit;
 import dev.courier.queue.CronSchedule;
 import dev.courier.whatsapp.Ids;
 import dev.courier.whatsapp.NotFoundException;
@@ -15,10 +16,12 @@ import dev.courier.whatsapp.message.ConflictException;
 import dev.courier.whatsapp.message.MessageTypes;
 import dev.courier.whatsapp.message.Messages;
 import dev.courier.whatsapp.message.Recipients;
+import dev.courier.whatsapp.store.IdempotencyKeys;
 import dev.courier.whatsapp.store.Tx;
 import dev.courier.whatsapp.validation.FieldError;
 import dev.courier.whatsapp.validation.FieldReader;
 import dev.courier.whatsapp.validation.InvalidRequestException;
+import dev.courier.whatsapp.validation.RequestHash;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.DateTimeException;
@@ -63,6 +66,7 @@ public final class Schedules {
       Set.of("name", "to", "recipients", "at", "cron", "timeZone", "endAt");
   private static final Set<String> MESSAGE_FIELDS = Set.of("instanceId", "type", "priority", "typing", "metadata");
   private static final String PROBE_NUMBER = "+5511999999999";
+  private static final String CREATE_SCOPE = "schedule.create";
   /** Times from the year 10000 on are refused (the database and ISO-8601 text both end there). */
   static final Instant END_OF_TIME = Instant.parse("9999-12-31T23:59:59Z").plusSeconds(1);
 
@@ -72,6 +76,7 @@ public final class Schedules {
   private final Messages messages;
   private final Clock clock;
   private final Duration skipAfter;
+  private final IdempotencyKeys keys = new IdempotencyKeys();
   private ScheduledExecutorService sweeper;
 
   public Schedules(DataSource dataSource, ScheduleStore store, Instances instances, Messages messages, Clock clock,
@@ -84,8 +89,47 @@ public final class Schedules {
     this.skipAfter = skipAfter;
   }
 
+  /** A schedule created (or, for a repeated Idempotency-Key, created before). */
+  public record Created(Schedule schedule, boolean replayed) {}
+
   /** Validates and stores a schedule ({@code active}). */
   public Schedule create(String organizationId, JsonNode body) throws SQLException {
+    return create(organizationId, body, null).schedule();
+  }
+
+  /**
+   * {@link #create(String, JsonNode)} with an Idempotency-Key: the same key and body within 24 h
+   * return the schedule the first request created; the same key with another body is refused.
+   */
+  public Created create(String organizationId, JsonNode body, String idempotencyKey) throws SQLException {
+    if (idempotencyKey == null) {
+      return new Created(createNew(organizationId, body, null, null), false);
+    }
+    String hash = RequestHash.of(body);
+    Optional<Created> earlier = replayCreate(organizationId, idempotencyKey, hash);
+    if (earlier.isPresent()) {
+      return earlier.get();
+    }
+    try {
+      return new Created(createNew(organizationId, body, idempotencyKey, hash), false);
+    } catch (IdempotencyKeys.Taken taken) {
+      return replayCreate(organizationId, idempotencyKey, hash).orElseThrow(() -> taken);
+    }
+  }
+
+  private Optional<Created> replayCreate(String organizationId, String key, String hash) throws SQLException {
+    Optional<IdempotencyKeys.Earlier> earlier;
+    try (java.sql.Connection conn = dataSource.getConnection()) {
+      earlier = keys.find(conn, organizationId, CREATE_SCOPE, key, hash, clock.instant());
+    }
+    if (earlier.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new Created(get(organizationId, earlier.get().resourceId()), true));
+  }
+
+  private Schedule createNew(String organizationId, JsonNode body, String idempotencyKey, String requestHash)
+      throws SQLException {
     FieldReader.requireObject(body);
     FieldReader r = new FieldReader();
     Set<String> allowed = new HashSet<>(SCHEDULE_FIELDS);
@@ -221,6 +265,9 @@ public final class Schedules {
         at, cron == null ? null : cron.expression(), zone, endAt, next, null, now, now);
     Tx.run(dataSource, conn -> {
       store.scheduleInsert(conn, s);
+      if (idempotencyKey != null) {
+        keys.claim(conn, organizationId, CREATE_SCOPE, idempotencyKey, requestHash, s.id(), null, now);
+      }
       return null;
     });
     LOG.info("schedule created id={} next={}", s.id(), next);
@@ -315,6 +362,7 @@ public final class Schedules {
   public int sweep() throws SQLException {
     int n = 0;
     while (n < SWEEP_LIMIT) {
+      AfterCommit afterCommit = messages.afterCommit();
       boolean handled = Tx.run(dataSource, conn -> {
         Instant now = clock.instant();
         Optional<Schedule> due = store.scheduleLockDue(conn, now);
@@ -329,7 +377,7 @@ public final class Schedules {
             LOG.warn("schedule occurrence skipped, too late id={} occurrence={} age={}", s.id(), occ,
                 Duration.between(occ, now));
           } else {
-            List<String> ids = send(conn, s, occ);
+            List<String> ids = send(conn, s, occ, afterCommit);
             store.occurrenceSetMessages(conn, s.id(), occ, ids);
           }
         }
@@ -360,7 +408,8 @@ public final class Schedules {
   }
 
   /** The occurrence's messages, in the sweep's transaction (a recipient whose message is invalid is logged and left out). */
-  private List<String> send(java.sql.Connection conn, Schedule s, Instant occ) throws SQLException {
+  private List<String> send(java.sql.Connection conn, Schedule s, Instant occ, AfterCommit afterCommit)
+      throws SQLException {
     if (instances.lockLive(conn, List.of(s.instanceId())).isEmpty()) {
       LOG.warn("schedule occurrence not sent: the instance is gone id={} instance={}", s.id(), s.instanceId());
       return List.of();
@@ -385,7 +434,7 @@ public final class Schedules {
             e.getMessage());
       }
     }
-    return messages.insertForCampaign(conn, s.organizationId(), drafts, null);
+    return messages.insertForCampaign(conn, s.organizationId(), drafts, null, afterCommit);
   }
 
   /** The schedule in the API's shape, with its latest occurrences. */

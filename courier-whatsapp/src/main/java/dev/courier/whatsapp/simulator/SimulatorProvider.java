@@ -1,5 +1,6 @@
 package dev.courier.whatsapp.simulator;
 
+import dev.courier.queue.AfterCommit;
 import dev.courier.queue.CourierQueue;
 import dev.courier.queue.JobRequest;
 import dev.courier.whatsapp.instance.Instance;
@@ -57,7 +58,12 @@ public final class SimulatorProvider implements Provider {
     pause(settings.latency().plus(m.typing()));
     Outcome outcome;
     try {
-      outcome = Tx.run(dataSource, conn -> call(conn, m));
+      // Counted before the transaction, on a connection of its own that is back in the pool before
+      // the transaction takes one (holding two at once can starve a small pool).
+      SimulatorStore.Call call = store.callNext(instance.id(), clock.instant());
+      AfterCommit afterCommit = engine.afterCommit();
+      outcome = Tx.run(dataSource, conn -> call(conn, m, call, afterCommit));
+      afterCommit.run();
     } catch (SQLException e) {
       // The simulator's own database write failed: like a provider answering 500, the send may or
       // may not have happened.
@@ -69,14 +75,13 @@ public final class SimulatorProvider implements Provider {
     return new SendReceipt(((Accepted) outcome).providerMessageId());
   }
 
-  private Outcome call(Connection conn, OutboundMessage m) throws SQLException {
+  private Outcome call(Connection conn, OutboundMessage m, SimulatorStore.Call call, AfterCommit afterCommit)
+      throws SQLException {
     Instant now = clock.instant();
-    SimulatorStore.Call call = store.callNext(conn, instance.id());
     if (call.disconnectedUntil() != null && call.disconnectedUntil().isAfter(now)) {
       return refused(ErrorClass.UNAVAILABLE, "simulated_disconnected", "simulated session disconnected until " + call.disconnectedUntil());
     }
-    if (call.throttledCalls() > 0) {
-      store.stateSet(conn, instance.id(), null, call.throttledCalls() - 1);
+    if (call.throttled()) {
       return refused(ErrorClass.THROTTLED, "130429", "simulated rate limit hit");
     }
     double u = new SplittableRandom(settings.seed() * 0x9E3779B97F4A7C15L + call.n()).nextDouble();
@@ -101,21 +106,21 @@ public final class SimulatorProvider implements Provider {
     String providerId = "wamid.SIM." + instance.id().substring(instance.id().indexOf('_') + 1) + "." + call.n();
     store.outboxInsert(conn, instance.id(), m.messageId(), m.to(), m.type(), now, providerId);
     String echo = settings.echoCallbackData() ? m.messageId() : null;
-    callback(conn, providerId, "sent", settings.sentAfter(), echo, now);
-    callback(conn, providerId, "delivered", settings.deliveredAfter(), echo, now);
-    callback(conn, providerId, "read", settings.readAfter(), echo, now);
+    callback(conn, providerId, "sent", settings.sentAfter(), echo, now, afterCommit);
+    callback(conn, providerId, "delivered", settings.deliveredAfter(), echo, now, afterCommit);
+    callback(conn, providerId, "read", settings.readAfter(), echo, now, afterCommit);
     return new Accepted(providerId);
   }
 
-  private void callback(Connection conn, String providerId, String status, Duration after, String echo, Instant now)
-      throws SQLException {
+  private void callback(Connection conn, String providerId, String status, Duration after, String echo, Instant now,
+      AfterCommit afterCommit) throws SQLException {
     if (after == null) {
       return;
     }
     JobRequest job = JobRequest.of(CALLBACK_KIND, new CallbackArgs(instance.id(), providerId, status, echo))
         .withQueue(CALLBACK_QUEUE)
         .withRunAt(after.isZero() ? null : now.plus(after));
-    engine.enqueue(conn, job);
+    engine.enqueue(conn, job, afterCommit);
   }
 
   private static Outcome refused(ErrorClass c, String code, String text) {

@@ -194,6 +194,31 @@ class CampaignsTest extends DomainTestBase {
   }
 
   @Test
+  void recipientsAddedToARunningCampaignAreSentAfterTheOthersAndACompletedOneRefusesMore() throws Exception {
+    WhatsApp w = started(node().campaignBatchSize(10));
+    Instance i = simulator(w, "{}", "instance");
+    String id = w.campaigns().create(ORG, campaign(i, 12)).campaign().id();
+    w.campaigns().start(ORG, id);
+    // Wait until every recipient is expanded, so that the new ones must reopen the expansion.
+    await().atMost(Duration.ofSeconds(20)).until(() -> w.campaigns().get(ORG, id).expandedAt() != null);
+    ObjectNode more = json("{}");
+    ArrayNode list = more.putArray("recipients");
+    for (int k = 12; k < 15; k++) {
+      list.addObject().put("to", number(k)).putObject("variables").put("name", "r" + k).put("code", k);
+    }
+    list.addObject().put("to", number(0)).putObject("variables").put("name", "again").put("code", 0);
+    ObjectNode report = w.campaigns().addRecipients(ORG, id, more);
+    assertThat(report.get("added").asInt()).isEqualTo(3);
+    assertThat(report.get("duplicates").asInt()).isEqualTo(1);
+    await().atMost(Duration.ofSeconds(30)).until(() -> status(w, id).equals("completed"));
+    List<String> sent = outboxIds(w, i);
+    assertThat(sent).hasSize(15);
+    assertThat(sent).containsExactlyElementsOf(campaignMessageIds(id));
+    assertThatThrownBy(() -> w.campaigns().addRecipients(ORG, id, more))
+        .isInstanceOfSatisfying(ConflictException.class, e -> assertThat(e.currentStatus()).isEqualTo("completed"));
+  }
+
+  @Test
   void anExpansionThatDiesMidwayIsContinuedByAnotherNodeWithoutDuplicatesOrGaps() throws Exception {
     // Node A dies in its third batch every time (the batch rolls back, as a crash would).
     WhatsApp a = started(node().campaignBatchSize(10).campaignHooks((cid, batch) -> {

@@ -101,7 +101,7 @@ class GroupCommitTest extends DomainTestBase {
     // A concurrent sender holds idempotency key "k-1", not yet committed.
     Connection other = db.getConnection();
     other.setAutoCommit(false);
-    List<Messages.Accepted> theirs = w.messages().insertMany(other, ORG, List.of(taken), List.of("k-1"));
+    List<Messages.Accepted> theirs = w.messages().insertMany(other, ORG, List.of(taken), List.of("k-1"), w.messages().afterCommit());
     List<CompletableFuture<Messages.Accepted>> blocker = new ArrayList<>();
     Connection lock = holdCommitter(blocker);
 

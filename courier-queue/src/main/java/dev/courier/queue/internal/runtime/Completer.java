@@ -2,7 +2,7 @@ package dev.courier.queue.internal.runtime;
 
 import dev.courier.queue.internal.store.Completion;
 import dev.courier.queue.internal.store.JobStore;
-import dev.courier.queue.internal.store.StateChange;
+import dev.courier.queue.internal.store.Wake;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
@@ -28,19 +28,21 @@ final class Completer {
   private final int maxBatch;
   private final EventBus events;
   private final Consumer<List<Completion>> afterFlush;
+  private final Consumer<Wake> announce;
   private final LinkedBlockingQueue<Completion> pending = new LinkedBlockingQueue<>();
   private volatile boolean stopped;
   private Thread thread;
 
   Completer(
       JobStore store, Clock clock, String node, int maxBatch, EventBus events,
-      Consumer<List<Completion>> afterFlush) {
+      Consumer<List<Completion>> afterFlush, Consumer<Wake> announce) {
     this.store = store;
     this.clock = clock;
     this.node = node;
     this.maxBatch = maxBatch;
     this.events = events;
     this.afterFlush = afterFlush;
+    this.announce = announce;
   }
 
   void start() {
@@ -94,12 +96,13 @@ final class Completer {
     for (int tries = 1; ; tries++) {
       try {
         Instant now = clock.instant();
-        List<StateChange> done = store.jobCompleteMany(batch, now, node);
-        if (done.size() < batch.size()) {
-          log.info("completions ignored because the node no longer held the job count={}", batch.size() - done.size());
+        JobStore.Changed done = store.jobCompleteMany(batch, now, node);
+        if (done.changes().size() < batch.size()) {
+          log.info("completions ignored because the node no longer held the job count={}", batch.size() - done.changes().size());
         }
+        announce.accept(done.wake());
         afterFlush.accept(batch);
-        events.emitAll(done, now);
+        events.emitAll(done.changes(), now);
         return;
       } catch (SQLException e) {
         // Keep the batch: its jobs stay leased by this node while the database is unreachable, and

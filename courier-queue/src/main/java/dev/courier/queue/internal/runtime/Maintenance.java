@@ -46,6 +46,7 @@ public final class Maintenance {
   private final EventBus events;
   private final List<PeriodicJob> periodic;
   private final PeriodicEnqueuer enqueuer;
+  private final java.util.function.Consumer<dev.courier.queue.internal.store.Wake> announce;
   private final Object lock = new Object();
   private volatile boolean leader;
   private volatile boolean stopped;
@@ -66,7 +67,8 @@ public final class Maintenance {
       EngineSettings settings,
       EventBus events,
       List<PeriodicJob> periodic,
-      PeriodicEnqueuer enqueuer) {
+      PeriodicEnqueuer enqueuer,
+      java.util.function.Consumer<dev.courier.queue.internal.store.Wake> announce) {
     this.store = store;
     this.leaders = leaders;
     this.limiters = limiters;
@@ -76,6 +78,7 @@ public final class Maintenance {
     this.events = events;
     this.periodic = List.copyOf(periodic);
     this.enqueuer = enqueuer;
+    this.announce = announce;
   }
 
   public boolean isLeader() {
@@ -192,7 +195,9 @@ public final class Maintenance {
       Instant now = clock.instant();
       List<StateChange> promoted;
       do {
-        promoted = store.jobPromoteDue(now, PROMOTE_BATCH);
+        JobStore.Changed changed = store.jobPromoteDue(now, PROMOTE_BATCH);
+        promoted = changed.changes();
+        announce.accept(changed.wake());
         events.emitAll(promoted, now);
       } while (promoted.size() == PROMOTE_BATCH);
       Optional<Instant> next = store.jobNextDue();

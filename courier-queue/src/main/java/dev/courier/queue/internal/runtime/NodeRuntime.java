@@ -12,6 +12,7 @@ import dev.courier.queue.internal.store.Completion;
 import dev.courier.queue.internal.store.JobStore;
 import dev.courier.queue.internal.store.QueueStore;
 import dev.courier.queue.internal.store.StateChange;
+import dev.courier.queue.internal.store.Wake;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.sql.SQLException;
@@ -55,6 +56,7 @@ public final class NodeRuntime {
   private final Completer completer;
   private final ScheduledExecutorService timers;
   private final Notifier notifier;
+  private final Announcer announcer;
   private volatile Runnable onScheduledNotification = () -> {};
 
   public NodeRuntime(
@@ -75,8 +77,9 @@ public final class NodeRuntime {
     this.settings = settings;
     this.events = events;
     this.workers = Map.copyOf(workers);
+    this.announcer = new Announcer(store.dataSource(), this::localEnqueue, () -> onScheduledNotification.run());
     this.completer =
-        new Completer(store, clock, node, settings.completionBatch(), events, this::completionsWritten);
+        new Completer(store, clock, node, settings.completionBatch(), events, this::completionsWritten, announcer::announce);
     for (QueueConfig q : queueConfigs) {
       runners.put(
           q.name(),
@@ -132,6 +135,14 @@ public final class NodeRuntime {
     }
     long renewMs = settings.leaseRenewInterval().toMillis();
     timers.scheduleWithFixedDelay(this::renewLeases, renewMs, renewMs, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Call after the transaction that owes {@code wake} committed: wakes this node's fetchers at once
+   * and the other nodes' through one NOTIFY sent outside any writing transaction.
+   */
+  public void announce(Wake wake) {
+    announcer.announce(wake);
   }
 
   /** A job was enqueued by this process: wake its queue without waiting for the notification. */
@@ -231,6 +242,10 @@ public final class NodeRuntime {
     if (rj.releasing) {
       return; // shutdown hands it back
     }
+    if (rj.completedExternally) {
+      // Committed by the worker's own transaction (whatever the worker did after it).
+      announcer.announce(rj.completionWake);
+    }
     if (failure == null) {
       if (rj.completedExternally) {
         held.remove(job.id());
@@ -252,8 +267,11 @@ public final class NodeRuntime {
         log.info("resource unavailable, job waits job={} kind={} snooze={} reason={}", job.id(), job.kind(), snooze, u.getMessage());
       }
       if (snooze != null) {
-        Optional<JobState> to = store.jobSnooze(job.id(), job.attempt(), node, now.plus(snooze), now);
-        to.ifPresent(state -> events.emit(new StateChange(job.id(), job.queue(), job.kind(), JobState.RUNNING, state, job.attempt() - 1), now));
+        Optional<JobStore.Moved> to = store.jobSnooze(job.id(), job.attempt(), node, now.plus(snooze), now);
+        to.ifPresent(m -> {
+          announcer.announce(m.wake());
+          events.emit(new StateChange(job.id(), job.queue(), job.kind(), JobState.RUNNING, m.state(), job.attempt() - 1), now);
+        });
         return;
       }
       if (rj.timedOut) {
@@ -271,7 +289,11 @@ public final class NodeRuntime {
         next = wait.isZero() || wait.isNegative() ? JobState.AVAILABLE : JobState.RETRYABLE;
       }
       String error = store.errorJson(job.attempt(), now, failure.getClass().getName(), String.valueOf(failure.getMessage()), trace(failure));
-      Optional<JobState> to = store.jobFailAttempt(job.id(), job.attempt(), node, next, retryAt, now, error);
+      Optional<JobState> to = store.jobFailAttempt(job.id(), job.attempt(), node, next, retryAt, now, error)
+          .map(m -> {
+            announcer.announce(m.wake());
+            return m.state();
+          });
       if (to.isPresent()) {
         if (to.get() == JobState.DISCARDED) {
           log.warn("job discarded job={} kind={} queue={} attempt={}/{} error={}", job.id(), job.kind(), job.queue(), job.attempt(), job.maxAttempts(), failure.toString());
@@ -316,7 +338,7 @@ public final class NodeRuntime {
         Boolean cancel = stillHeld.get(id);
         if (cancel == null) {
           // A job whose completion was committed since the ids were read is simply done.
-          if (!rj.leaseLost && !rj.completing) {
+          if (!rj.leaseLost && !rj.completing && !rj.completedExternally) {
             rj.leaseLost = true;
             log.warn("lease lost job={} kind={}: another node may run it; this run's outcome will be ignored", id, rj.job.kind());
           }
@@ -416,6 +438,7 @@ public final class NodeRuntime {
     release(stillRunning);
     timers.shutdownNow();
     notifier.stop();
+    announcer.stop();
   }
 
   private int runningCount() {

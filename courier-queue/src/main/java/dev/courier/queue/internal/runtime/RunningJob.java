@@ -5,6 +5,7 @@ import dev.courier.queue.Job;
 import dev.courier.queue.JobContext;
 import dev.courier.queue.JobSnoozed;
 import dev.courier.queue.internal.store.JobStore;
+import dev.courier.queue.internal.store.Wake;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -23,6 +24,8 @@ final class RunningJob implements JobContext<Object> {
   volatile boolean timedOut;
   volatile boolean releasing;
   volatile boolean completedExternally;
+  /** What the worker's transaction that completed the job owes the fetchers once it committed. */
+  volatile Wake completionWake;
   volatile boolean leaseLost;
   /** Succeeded; its completion is queued for the batched writer. */
   volatile boolean completing;
@@ -90,8 +93,9 @@ final class RunningJob implements JobContext<Object> {
 
   @Override
   public boolean completeWithin(Connection connection) throws SQLException {
-    boolean done = store.jobCompleteOne(connection, job.id(), job.attempt(), node, clock.instant(), resultJson);
-    completedExternally = done;
-    return done;
+    Wake wake = store.jobCompleteOne(connection, job.id(), job.attempt(), node, clock.instant(), resultJson);
+    completionWake = wake;
+    completedExternally = wake != null;
+    return wake != null;
   }
 }

@@ -339,8 +339,15 @@ public final class JobStore {
 
   // ---------------------------------------------------------------- insert
 
-  /** Inserts jobs in one statement on the caller's connection; results in request order. */
-  public List<EnqueueResult> jobInsertMany(Connection c, List<NewJob> jobs, Instant now)
+  /** What an insert did: one result per job in request order, and the wake it owes. */
+  public record Inserted(List<EnqueueResult> results, Wake wake) {}
+
+  /**
+   * Inserts jobs in one statement on the caller's connection; results in request order. With
+   * {@code deferWake} the triggers send no notification at commit and the returned wake must be
+   * announced once the transaction committed.
+   */
+  public Inserted jobInsertMany(Connection c, List<NewJob> jobs, Instant now, boolean deferWake)
       throws SQLException {
     int n = jobs.size();
     String[] state = new String[n];
@@ -383,7 +390,8 @@ public final class JobStore {
     List<long[]> inserted = new ArrayList<>(n); // {id}
     Map<String, Long> byUnique = new HashMap<>();
     Map<String, Long> byWindow = new HashMap<>();
-    try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+    Wake wake = Wake.NONE;
+    try (PreparedStatement ps = c.prepareStatement(deferWake ? DeferredWake.wrap(INSERT) : INSERT)) {
       ps.setObject(1, Sql.ts(now));
       ps.setArray(2, c.createArrayOf("text", state));
       ps.setArray(3, c.createArrayOf("text", queue));
@@ -402,7 +410,7 @@ public final class JobStore {
       ps.setArray(16, c.createArrayOf("bigint", delay));
       ps.setArray(17, c.createArrayOf("bigint", jitter));
       ps.setArray(18, c.createArrayOf("text", limitValue));
-      try (ResultSet rs = ps.executeQuery()) {
+      DeferredWake.Reader reader = (rs, count) -> {
         while (rs.next()) {
           long id = rs.getLong("id");
           inserted.add(new long[] {id});
@@ -414,6 +422,13 @@ public final class JobStore {
           if (w != null) {
             byWindow.put(w, id);
           }
+        }
+      };
+      if (deferWake) {
+        wake = DeferredWake.execute(ps, reader);
+      } else {
+        try (ResultSet rs = ps.executeQuery()) {
+          reader.read(rs, -1);
         }
       }
     }
@@ -481,7 +496,7 @@ public final class JobStore {
         results[i] = new EnqueueResult(id, true);
       }
     }
-    return List.of(results);
+    return new Inserted(List.of(results), wake);
   }
 
   // ---------------------------------------------------------------- claim and finish
@@ -508,8 +523,11 @@ public final class JobStore {
     return jobs;
   }
 
+  /** The jobs a statement changed, and the wake it owes once committed. */
+  public record Changed(List<StateChange> changes, Wake wake) {}
+
   /** Completes many jobs in one statement; returns the ones this node still held. */
-  public List<StateChange> jobCompleteMany(List<Completion> done, Instant now, String node)
+  public Changed jobCompleteMany(List<Completion> done, Instant now, String node)
       throws SQLException {
     int n = done.size();
     Long[] ids = new Long[n];
@@ -523,35 +541,40 @@ public final class JobStore {
     }
     List<StateChange> changes = new ArrayList<>(n);
     try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(COMPLETE_MANY)) {
+        PreparedStatement ps = c.prepareStatement(DeferredWake.wrap(COMPLETE_MANY))) {
       ps.setObject(1, Sql.ts(now));
       ps.setArray(2, c.createArrayOf("bigint", ids));
       ps.setArray(3, c.createArrayOf("smallint", attempts));
       ps.setArray(4, c.createArrayOf("text", results));
       ps.setString(5, node);
-      try (ResultSet rs = ps.executeQuery()) {
+      Wake wake = DeferredWake.execute(ps, (rs, count) -> {
         while (rs.next()) {
           changes.add(
               new StateChange(
                   rs.getLong("id"), rs.getString("queue"), rs.getString("kind"),
                   JobState.RUNNING, JobState.COMPLETED, rs.getInt("attempt")));
         }
-      }
+      });
+      return new Changed(changes, wake);
     }
-    return changes;
   }
 
-  /** Completes one job on the caller's connection (inside its transaction). */
-  public boolean jobCompleteOne(
+  /**
+   * Completes one job on the caller's connection (inside its transaction); returns the wake owed
+   * after the caller's commit, or null when this node no longer held the job.
+   */
+  public Wake jobCompleteOne(
       Connection c, long id, int attempt, String node, Instant now, String resultJson)
       throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(COMPLETE_ONE)) {
+    try (PreparedStatement ps = c.prepareStatement(DeferredWake.wrap(COMPLETE_ONE))) {
       ps.setObject(1, Sql.ts(now));
       Sql.setNullableText(ps, 2, resultJson);
       ps.setLong(3, id);
       ps.setInt(4, attempt);
       ps.setString(5, node);
-      return ps.executeUpdate() == 1;
+      boolean[] done = new boolean[1];
+      Wake wake = DeferredWake.execute(ps, (rs, count) -> done[0] = count == 1);
+      return done[0] ? wake : null;
     }
   }
 
@@ -559,11 +582,11 @@ public final class JobStore {
    * Records a failed attempt and moves the job to {@code next} ({@code retryable}, {@code
    * available} or {@code discarded}); returns the state it got, or empty when the node lost it.
    */
-  public Optional<JobState> jobFailAttempt(
+  public Optional<Moved> jobFailAttempt(
       long id, int attempt, String node, JobState next, Instant retryAt, Instant now, String errorJson)
       throws SQLException {
     try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(FAIL)) {
+        PreparedStatement ps = c.prepareStatement(DeferredWake.wrap(FAIL))) {
       ps.setString(1, next.wireName());
       ps.setObject(2, Sql.ts(retryAt));
       ps.setBoolean(3, next.isFinal());
@@ -572,26 +595,35 @@ public final class JobStore {
       ps.setLong(6, id);
       ps.setInt(7, attempt);
       ps.setString(8, node);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(JobState.fromWire(rs.getString("state"))) : Optional.empty();
-      }
+      return moved(ps);
     }
   }
 
+  /** The state one job moved to, and the wake owed for it (already committed). */
+  public record Moved(JobState state, Wake wake) {}
+
+  private static Optional<Moved> moved(PreparedStatement ps) throws SQLException {
+    JobState[] state = new JobState[1];
+    Wake wake = DeferredWake.execute(ps, (rs, count) -> {
+      if (rs.next()) {
+        state[0] = JobState.fromWire(rs.getString("state"));
+      }
+    });
+    return state[0] == null ? Optional.empty() : Optional.of(new Moved(state[0], wake));
+  }
+
   /** Puts a running job back to wait until {@code until}, giving its attempt back. */
-  public Optional<JobState> jobSnooze(long id, int attempt, String node, Instant until, Instant now)
+  public Optional<Moved> jobSnooze(long id, int attempt, String node, Instant until, Instant now)
       throws SQLException {
     try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(SNOOZE)) {
+        PreparedStatement ps = c.prepareStatement(DeferredWake.wrap(SNOOZE))) {
       ps.setString(1, until.isAfter(now) ? "scheduled" : "available");
       ps.setObject(2, Sql.ts(now));
       ps.setObject(3, Sql.ts(until));
       ps.setLong(4, id);
       ps.setInt(5, attempt);
       ps.setString(6, node);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(JobState.fromWire(rs.getString("state"))) : Optional.empty();
-      }
+      return moved(ps);
     }
   }
 
@@ -645,23 +677,23 @@ public final class JobStore {
 
   // ---------------------------------------------------------------- maintenance
 
-  /** Makes due scheduled and retryable jobs available (the trigger wakes their queues). */
-  public List<StateChange> jobPromoteDue(Instant now, int limit) throws SQLException {
+  /** Makes due scheduled and retryable jobs available; the caller announces the returned wake. */
+  public Changed jobPromoteDue(Instant now, int limit) throws SQLException {
     List<StateChange> changes = new ArrayList<>();
     try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(PROMOTE)) {
+        PreparedStatement ps = c.prepareStatement(DeferredWake.wrap(PROMOTE))) {
       ps.setObject(1, Sql.ts(now));
       ps.setInt(2, limit);
-      try (ResultSet rs = ps.executeQuery()) {
+      Wake wake = DeferredWake.execute(ps, (rs, count) -> {
         while (rs.next()) {
           changes.add(
               new StateChange(
                   rs.getLong("id"), rs.getString("queue"), rs.getString("kind"),
                   JobState.fromWire(rs.getString("old_state")), JobState.AVAILABLE, rs.getInt("attempt")));
         }
-      }
+      });
+      return new Changed(changes, wake);
     }
-    return changes;
   }
 
   /** The earliest start among scheduled and retryable jobs, if any. */

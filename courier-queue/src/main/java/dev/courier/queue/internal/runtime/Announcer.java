@@ -1,0 +1,129 @@
+package dev.courier.queue.internal.runtime;
+
+import dev.courier.queue.internal.store.Wake;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.function.Consumer;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Announces committed wake-ups (see V6__wake_after_commit.sql): this node's fetchers are woken at
+ * once, in process; the other nodes by a NOTIFY that one background thread sends from its own
+ * transaction, which writes nothing and does not wait for its commit to be flushed. Wake-ups that
+ * arrive while a NOTIFY is in flight go out together in the next one, so a busy node sends a few
+ * notifications per commit cycle, not one per job. A NOTIFY that cannot be sent is dropped: the
+ * other nodes poll (every poll interval) and find the jobs anyway.
+ */
+final class Announcer {
+  private static final Logger log = LoggerFactory.getLogger(Announcer.class);
+
+  private static final String NOTIFY =
+      """
+      WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true))
+      SELECT pg_notify(n.channel, n.payload)
+      FROM relaxed,
+           (SELECT 'courier_job_ready' AS channel, q AS payload FROM unnest(?::text[]) q
+            UNION ALL
+            SELECT 'courier_job_scheduled', '' WHERE ?) n
+      """;
+
+  private final DataSource dataSource;
+  private final Consumer<String> wakeQueue;
+  private final Runnable wakePromoter;
+  private final Object lock = new Object();
+  private final Set<String> ready = new LinkedHashSet<>();
+  private boolean scheduled;
+  private boolean stopped;
+  private Thread thread;
+
+  Announcer(DataSource dataSource, Consumer<String> wakeQueue, Runnable wakePromoter) {
+    this.dataSource = dataSource;
+    this.wakeQueue = wakeQueue;
+    this.wakePromoter = wakePromoter;
+  }
+
+  /** Call after the transaction that owes {@code wake} committed. */
+  void announce(Wake wake) {
+    if (wake == null || wake.isEmpty()) {
+      return;
+    }
+    wake.ready().forEach(wakeQueue);
+    if (wake.scheduled()) {
+      wakePromoter.run();
+    }
+    synchronized (lock) {
+      if (stopped) {
+        send(wake.ready(), wake.scheduled());
+        return;
+      }
+      ready.addAll(wake.ready());
+      scheduled |= wake.scheduled();
+      if (thread == null) {
+        // Started on first use: a process that only enqueues never calls start().
+        thread = Thread.ofPlatform().daemon().name("courier-announcer").start(this::run);
+      }
+      lock.notifyAll();
+    }
+  }
+
+  /** Sends what is pending, then stops; later wake-ups are sent by their callers. */
+  void stop() {
+    Thread t;
+    synchronized (lock) {
+      stopped = true;
+      lock.notifyAll();
+      t = thread;
+    }
+    if (t != null) {
+      try {
+        t.join(2_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void run() {
+    while (true) {
+      Set<String> queues;
+      boolean promote;
+      synchronized (lock) {
+        while (ready.isEmpty() && !scheduled && !stopped) {
+          try {
+            lock.wait();
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+        if (ready.isEmpty() && !scheduled) {
+          return; // stopped with nothing pending
+        }
+        queues = Set.copyOf(ready);
+        promote = scheduled;
+        ready.clear();
+        scheduled = false;
+      }
+      send(queues, promote);
+    }
+  }
+
+  private void send(Set<String> queues, boolean promote) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(NOTIFY)) {
+      ps.setArray(1, c.createArrayOf("text", queues.toArray()));
+      ps.setBoolean(2, promote);
+      ps.execute();
+      if (!c.getAutoCommit()) {
+        c.commit();
+      }
+    } catch (SQLException e) {
+      log.debug("cannot notify other nodes queues={} scheduled={}; they find the jobs when they poll: {}",
+          queues, promote, e.toString());
+    }
+  }
+}

@@ -23,11 +23,13 @@ import org.flywaydb.core.Flyway;
 /**
  * A campaign of N recipients (default 100,000) on a simulator instance without limits, against the
  * same N plain messages: time from start to the first send, expansion rate, and the campaign's send
- * rate as a ratio of the plain messages' rate. Embedded PostgreSQL 17, durable ({@code fsync},
+ * rate as a ratio of the plain messages' rate. Then a campaign with a rate cap (default 100 per
+ * minute): its observed rate over a steady window. Embedded PostgreSQL 17, durable ({@code fsync},
  * {@code synchronous_commit} on), a fresh database per scenario.
  *
  * <p>{@code java -cp "courier-bench/target/courier-bench.jar:courier-bench/target/lib/*"
- * dev.courier.bench.CampaignBenchmark [--recipients N]}
+ * dev.courier.bench.CampaignBenchmark [--recipients N] [--scenarios throughput,rate]
+ * [--rate-per-minute 100] [--rate-window-seconds 180]}
  */
 public final class CampaignBenchmark {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -38,9 +40,17 @@ public final class CampaignBenchmark {
 
   public static void main(String[] args) throws Exception {
     int n = 100_000;
+    String scenarios = "throughput,rate";
+    int perMinute = 100;
+    int windowSeconds = 180;
     for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--recipients")) {
-        n = Integer.parseInt(args[++i]);
+      switch (args[i]) {
+        case "--recipients" -> n = Integer.parseInt(args[++i]);
+        case "--scenarios" -> scenarios = args[++i];
+        case "--rate-per-minute" -> perMinute = Integer.parseInt(args[++i]);
+        case "--rate-window-seconds" -> windowSeconds = Integer.parseInt(args[++i]);
+        default -> throw new IllegalArgumentException("unknown option " + args[i]
+            + " (--recipients N, --scenarios throughput,rate, --rate-per-minute R, --rate-window-seconds W)");
       }
     }
     pg = EmbeddedPostgres.builder()
@@ -53,11 +63,25 @@ public final class CampaignBenchmark {
         .setServerConfig("max_wal_size", "4GB")
         .start();
     try {
-      System.out.printf(Locale.ROOT, "CampaignBenchmark: recipients=%d java=%s cores=%d%n", n,
+      System.out.printf(Locale.ROOT, "CampaignBenchmark: recipients=%d scenarios=%s java=%s cores=%d%n", n, scenarios,
           System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
-      double plain = plain(n);
-      double campaign = campaign(n);
-      System.out.printf(Locale.ROOT, "campaign send rate / plain send rate = %.2f%n", campaign / plain);
+      try (Connection c = DriverManager.getConnection(url("postgres"), "postgres", null);
+          Statement st = c.createStatement();
+          ResultSet rs = st.executeQuery("SELECT current_setting('fsync'), current_setting('synchronous_commit'),"
+              + " current_setting('full_page_writes'), current_setting('server_version')")) {
+        rs.next();
+        System.out.printf(Locale.ROOT, "server: fsync=%s synchronous_commit=%s full_page_writes=%s version=%s%n",
+            rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4));
+      }
+      if (scenarios.contains("throughput")) {
+        double plain = plain(n);
+        double campaign = campaign(n);
+        System.out.printf(Locale.ROOT, "campaign send rate / plain send rate = %.2f  (target >= 0.8: %s)%n",
+            campaign / plain, campaign / plain >= 0.8 ? "PASS" : "MISS");
+      }
+      if (scenarios.contains("rate")) {
+        rate(perMinute, windowSeconds);
+      }
     } finally {
       pg.close();
     }
@@ -137,6 +161,62 @@ public final class CampaignBenchmark {
           c.recipients().get("added").asInt(), createSeconds, (first - start) / 1e6, expandSeconds, n / expandSeconds,
           seconds, n / seconds, heapBefore >> 20, maxHeap >> 20);
       return n / seconds;
+    }
+  }
+
+  /**
+   * A campaign capped at {@code perMinute} per minute, with enough recipients to outlast the
+   * window; the rate is counted from the simulator's outbox times over {@code windowSeconds},
+   * starting 10 s after the first send.
+   */
+  private static void rate(int perMinute, int windowSeconds) throws Exception {
+    int skip = 10;
+    int n = (int) Math.ceil(perMinute * (skip + windowSeconds + 30) / 60.0);
+    try (HikariDataSource ds = fresh()) {
+      WhatsApp w = WhatsApp.builder(ds).build();
+      Instance i = instance(w);
+      ObjectNode body = JSON.createObjectNode().put("instanceId", i.id()).put("name", "paced").put("type", "text");
+      body.putObject("text").put("body", "Olá {{name}}");
+      body.putObject("rate").put("count", perMinute).put("per", "1m");
+      ArrayNode list = body.putArray("recipients");
+      for (int k = 0; k < n; k++) {
+        list.addObject().put("to", number(k)).putObject("variables").put("name", "r" + k);
+      }
+      Campaigns.Created c = w.campaigns().create(WhatsApp.DEFAULT_ORGANIZATION, body);
+      w.start();
+      long start = System.nanoTime();
+      w.campaigns().start(WhatsApp.DEFAULT_ORGANIZATION, c.campaign().id());
+      waitFor(ds, 1, start);
+      Thread.sleep((skip + windowSeconds + 2) * 1000L);
+      w.stop(Duration.ofSeconds(5));
+      long inWindow;
+      long firstSecond;
+      long maxMinute;
+      try (Connection conn = ds.getConnection(); Statement st = conn.createStatement();
+          ResultSet rs = st.executeQuery("""
+              WITH f AS (SELECT min(accepted_at) AS t0 FROM courier_simulator_outbox)
+              SELECT
+                count(*) FILTER (WHERE accepted_at >= t0 + interval '%d seconds'
+                                   AND accepted_at < t0 + interval '%d seconds'),
+                count(*) FILTER (WHERE accepted_at < t0 + interval '1 second'),
+                (SELECT max(c) FROM (
+                   SELECT count(*) AS c FROM courier_simulator_outbox o2, f f2
+                   WHERE o2.accepted_at < f2.t0 + interval '%d seconds'
+                   GROUP BY floor(extract(epoch FROM o2.accepted_at - f2.t0) / 60)) m)
+              FROM courier_simulator_outbox, f
+              """.formatted(skip, skip + windowSeconds, 60 * ((skip + windowSeconds) / 60)))) {
+        rs.next();
+        inWindow = rs.getLong(1);
+        firstSecond = rs.getLong(2);
+        maxMinute = rs.getLong(3);
+      }
+      double observed = inWindow * 60.0 / windowSeconds;
+      double deviation = Math.abs(observed - perMinute) / perMinute * 100;
+      System.out.printf(Locale.ROOT,
+          "rate:     cap %d/min, %d recipients; sent in the first second %d; most in one whole minute from the first send %d;"
+              + " in the window (%d s from %d s after the first send) %d = %.2f/min; deviation %.2f%%  (target <= 2%%: %s)%n",
+          perMinute, n, firstSecond, maxMinute, windowSeconds, skip, inWindow, observed, deviation,
+          deviation <= 2 ? "PASS" : "MISS");
     }
   }
 

@@ -26,6 +26,8 @@ import dev.courier.whatsapp.message.MessageEvents;
 import dev.courier.whatsapp.message.MessageStatus;
 import dev.courier.whatsapp.message.MessageStore;
 import dev.courier.whatsapp.message.Messages;
+import dev.courier.whatsapp.organization.OrganizationPlans;
+import dev.courier.whatsapp.organization.Plans;
 import dev.courier.whatsapp.provider.Provider;
 import dev.courier.whatsapp.provider.Providers;
 import dev.courier.whatsapp.send.SendGuardStore;
@@ -63,6 +65,7 @@ public final class WhatsApp {
   private final CourierQueue engine;
   private final Instances instances;
   private final Messages messages;
+  private final OrganizationPlans plans;
   private final Campaigns campaigns;
   private final Schedules schedules;
   private final Duration scheduleSweepInterval;
@@ -95,7 +98,8 @@ public final class WhatsApp {
     InstanceStore instanceStore = new InstanceStore(b.dataSource);
     this.messageStore = new MessageStore(b.dataSource);
     this.instances = new Instances(b.dataSource, instanceStore, messageStore, events, engine, b.clock);
-    this.messages = new Messages(b.dataSource, messageStore, instances, engine, b.clock, b.groupCommit);
+    this.plans = new OrganizationPlans(b.dataSource, b.plans, b.clock);
+    this.messages = new Messages(b.dataSource, messageStore, instances, engine, b.clock, b.groupCommit, plans);
     this.simulator = new SimulatorStore(b.dataSource);
     CampaignStore campaignStore = new CampaignStore(b.dataSource);
     this.campaigns = new Campaigns(b.dataSource, campaignStore, instances, messages, engine, b.clock);
@@ -130,6 +134,7 @@ public final class WhatsApp {
   public void start() throws SQLException {
     int n = instances.syncLimiters();
     int c = campaigns.syncLimiters();
+    plans.applyLimiters(engine);
     LOG.info("whatsapp starting instances={} activeCampaigns={}", n, c);
     engine.start();
     schedules.start(scheduleSweepInterval);
@@ -263,6 +268,7 @@ public final class WhatsApp {
     private Duration scheduleSweepInterval = Schedules.DEFAULT_SWEEP_INTERVAL;
     private Duration scheduleSkipAfter = Schedules.DEFAULT_SKIP_AFTER;
     private Messages.GroupCommit groupCommit = Messages.GroupCommit.OFF;
+    private Plans plans = Plans.defaults();
 
     private Builder(DataSource dataSource) {
       this.dataSource = dataSource;
@@ -343,6 +349,12 @@ public final class WhatsApp {
     }
 
     /** How single sends commit (default: each alone; the server turns group commit on). */
+    /** The plan tiers' default priorities and rate caps (default {@link Plans#defaults()}). */
+    public Builder plans(Plans p) {
+      this.plans = java.util.Objects.requireNonNull(p, "plans");
+      return this;
+    }
+
     public Builder groupCommit(Messages.GroupCommit g) {
       this.groupCommit = g;
       return this;

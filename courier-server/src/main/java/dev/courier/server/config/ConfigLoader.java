@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.courier.server.db.DatabaseUrl;
+import dev.courier.whatsapp.organization.Plans;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,7 +79,8 @@ public final class ConfigLoader {
         p.get(Setting.API_RATE_BURST, v -> intIn(v, 1, MAX_RATE, "must be a whole number 1-" + MAX_RATE)),
         p.get(Setting.GROUP_COMMIT, ConfigLoader::bool),
         p.get(Setting.GROUP_COMMIT_MAX_BATCH, v -> intIn(v, 1, 10_000, "must be a whole number 1-10000")),
-        p.get(Setting.GROUP_COMMIT_COMMITTERS, v -> intIn(v, 1, 64, "must be a whole number 1-64")));
+        p.get(Setting.GROUP_COMMIT_COMMITTERS, v -> intIn(v, 1, 64, "must be a whole number 1-64")),
+        p.get(Setting.PLANS, Plans::parse));
   }
 
   private static Optional<Path> configFile(Map<Setting, String> flags, Map<String, String> env) {

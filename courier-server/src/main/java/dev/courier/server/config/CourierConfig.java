@@ -2,6 +2,7 @@ package dev.courier.server.config;
 
 import dev.courier.whatsapp.validation.Durations;
 import dev.courier.server.db.DatabaseUrl;
+import dev.courier.whatsapp.organization.Plans;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -28,7 +29,8 @@ public record CourierConfig(
     int apiRateBurst,
     boolean groupCommit,
     int groupCommitMaxBatch,
-    int groupCommitCommitters) {
+    int groupCommitCommitters,
+    Plans plans) {
 
   public CourierConfig {
     Objects.requireNonNull(host);
@@ -39,6 +41,7 @@ public record CourierConfig(
     Objects.requireNonNull(role);
     Objects.requireNonNull(shutdownTimeout);
     Objects.requireNonNull(logLevel);
+    Objects.requireNonNull(plans);
     if (apiRateLimit < 0 || apiRateBurst < 1) {
       throw new IllegalArgumentException("apiRateLimit must be >= 0 and apiRateBurst >= 1");
     }
@@ -52,32 +55,37 @@ public record CourierConfig(
   public CourierConfig withPort(int newPort) {
     return new CourierConfig(
         newPort, host, dataDir, databaseUrl, databasePoolSize, embeddedDbPort, databaseAllowNonDurable, apiKey, configFile,
-        role, shutdownTimeout, logLevel, apiRateLimit, apiRateBurst, groupCommit, groupCommitMaxBatch, groupCommitCommitters);
+        role, shutdownTimeout, logLevel, apiRateLimit, apiRateBurst, groupCommit, groupCommitMaxBatch, groupCommitCommitters,
+        plans);
   }
 
   public CourierConfig withDataDir(Path newDataDir) {
     return new CourierConfig(
         port, host, newDataDir, databaseUrl, databasePoolSize, embeddedDbPort, databaseAllowNonDurable, apiKey, configFile,
-        role, shutdownTimeout, logLevel, apiRateLimit, apiRateBurst, groupCommit, groupCommitMaxBatch, groupCommitCommitters);
+        role, shutdownTimeout, logLevel, apiRateLimit, apiRateBurst, groupCommit, groupCommitMaxBatch, groupCommitCommitters,
+        plans);
   }
 
   public CourierConfig withDatabaseUrl(Optional<DatabaseUrl> newUrl) {
     return new CourierConfig(
         port, host, dataDir, newUrl, databasePoolSize, embeddedDbPort, databaseAllowNonDurable, apiKey, configFile, role,
-        shutdownTimeout, logLevel, apiRateLimit, apiRateBurst, groupCommit, groupCommitMaxBatch, groupCommitCommitters);
+        shutdownTimeout, logLevel, apiRateLimit, apiRateBurst, groupCommit, groupCommitMaxBatch, groupCommitCommitters,
+        plans);
   }
 
   /** The same settings with group commit on or off (benchmarks, tests). */
   public CourierConfig withGroupCommit(boolean on) {
     return new CourierConfig(
         port, host, dataDir, databaseUrl, databasePoolSize, embeddedDbPort, databaseAllowNonDurable, apiKey, configFile,
-        role, shutdownTimeout, logLevel, apiRateLimit, apiRateBurst, on, groupCommitMaxBatch, groupCommitCommitters);
+        role, shutdownTimeout, logLevel, apiRateLimit, apiRateBurst, on, groupCommitMaxBatch, groupCommitCommitters,
+        plans);
   }
 
   public CourierConfig withApiKey(Optional<String> newKey) {
     return new CourierConfig(
         port, host, dataDir, databaseUrl, databasePoolSize, embeddedDbPort, databaseAllowNonDurable, newKey, configFile,
-        role, shutdownTimeout, logLevel, apiRateLimit, apiRateBurst, groupCommit, groupCommitMaxBatch, groupCommitCommitters);
+        role, shutdownTimeout, logLevel, apiRateLimit, apiRateBurst, groupCommit, groupCommitMaxBatch, groupCommitCommitters,
+        plans);
   }
 
   /** One line of key=value pairs, secrets masked, for the log. */
@@ -99,6 +107,7 @@ public record CourierConfig(
         + " apiRateBurst=" + apiRateBurst
         + " groupCommit=" + groupCommit
         + " groupCommitMaxBatch=" + groupCommitMaxBatch
-        + " groupCommitCommitters=" + groupCommitCommitters;
+        + " groupCommitCommitters=" + groupCommitCommitters
+        + " plans=" + plans.all().keySet();
   }
 }

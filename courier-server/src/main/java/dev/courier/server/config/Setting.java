@@ -75,6 +75,12 @@ public enum Setting {
       null,
       Defaults.GROUP_COMMIT_COMMITTERS,
       "Shared transactions of group commit in flight at once on each node (1-64; each holds a pool connection while it commits)."),
+  PLANS(
+      "COURIER_PLANS",
+      "plans",
+      null,
+      Defaults.PLANS,
+      "Plan tiers: the default priority (0-9) of an organization's single messages and of its campaigns, and an optional rate cap per organization, by the organization's `plan`; `name:priority=P,campaignPriority=C,rate=N/period` separated by `;` (a plan not named gets `basic`'s)."),
   CONFIG(
       "COURIER_CONFIG",
       null,
@@ -156,6 +162,8 @@ public enum Setting {
     public static final String GROUP_COMMIT = "true";
     public static final String GROUP_COMMIT_MAX_BATCH = "256";
     public static final String GROUP_COMMIT_COMMITTERS = "2";
+    public static final String PLANS =
+        "premium:priority=1,campaignPriority=7;pro:priority=3,campaignPriority=8;basic:priority=5,campaignPriority=9";
     public static final String CONFIG = "./courier.yml";
     public static final String ROLE = "all";
     public static final String SHUTDOWN_TIMEOUT = "8s";

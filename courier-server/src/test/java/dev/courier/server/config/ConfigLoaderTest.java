@@ -127,6 +127,23 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void planTiersAreReadAndAWrongOneNamesThePlanAndTheSetting() {
+    env.put("COURIER_PLANS", "basic:rate=50/1s;gold:priority=0,campaignPriority=6");
+    CourierConfig c = load();
+    assertThat(c.plans().of("basic").rateCount()).isEqualTo(50);
+    assertThat(c.plans().of("gold").priority()).isZero();
+    assertThat(c.plans().of("premium").priority()).isEqualTo(1);
+    assertThat(c.plans().of("unheard-of").priority()).isEqualTo(5);
+    env.put("COURIER_PLANS", "pro:priority=12");
+    assertThatThrownBy(this::load).hasMessage("COURIER_PLANS=pro:priority=12: pro: priority '12' must be 0-9");
+    env.put("COURIER_PLANS", "pro:speed=3");
+    assertThatThrownBy(this::load)
+        .hasMessage("COURIER_PLANS=pro:speed=3: pro: unknown setting 'speed' (priority, campaignPriority, rate)");
+    env.put("COURIER_PLANS", "basic:rate=fast");
+    assertThatThrownBy(this::load).hasMessageContaining("rate 'fast' must look like 50/1s");
+  }
+
+  @Test
   void invalidApiKeyIsRejectedWithoutShowingIt() {
     env.put("COURIER_API_KEY", "short secret");
     assertThatThrownBy(this::load)

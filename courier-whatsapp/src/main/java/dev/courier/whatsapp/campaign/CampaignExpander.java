@@ -153,7 +153,7 @@ public final class CampaignExpander {
       try {
         body.set(type, Placeholders.render(content, variables(r.variables())));
         drafts.add(messages.draft(c.organizationId(), body, false, i -> i.equals(instance.id())
-            ? Optional.of(instance) : Optional.empty()));
+            ? Optional.of(instance) : Optional.empty(), c.priority()));
         draftIndex.add(n);
       } catch (IllegalArgumentException e) {
         errors[n] = e.getMessage();

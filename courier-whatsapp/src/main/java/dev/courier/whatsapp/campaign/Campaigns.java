@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.courier.queue.CourierQueue;
 import dev.courier.queue.JobRequest;
 import dev.courier.queue.LimiterConfig;
-import dev.courier.queue.Priority;
 import dev.courier.whatsapp.Ids;
 import dev.courier.whatsapp.NotFoundException;
 import dev.courier.whatsapp.instance.Instance;
@@ -185,8 +184,9 @@ public final class Campaigns {
     if (type != null && body.has(type)) {
       template.set(type, body.get(type));
     }
+    int planPriority = messages.plans().policyOf(organizationId).campaignPriority();
     if (!template.has("priority") || template.get("priority").isNull()) {
-      template.put("priority", Priority.BULK);
+      template.put("priority", planPriority);
     }
     for (String other : MessageTypes.ALL) {
       if (!other.equals(type) && body.has(other)) {
@@ -214,7 +214,7 @@ public final class Campaigns {
     }
     r.throwIfInvalid();
     Instance instance = probe != null ? probe.instance() : instances.get(organizationId, template.get("instanceId").asText());
-    template.put("priority", probe != null ? probe.priority() : Priority.BULK);
+    template.put("priority", probe != null ? probe.priority() : planPriority);
     Instant now = clock.instant();
     Campaign c = new Campaign(Ids.next("cmp", clock), organizationId, instance.id(), name, CampaignStatus.DRAFT, template,
         variables, template.get("priority").asInt(), rateCount, ratePer, startAt == null ? null : startAt.toInstant(), 0,

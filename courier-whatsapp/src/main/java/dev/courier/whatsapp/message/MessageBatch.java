@@ -111,6 +111,7 @@ public final class MessageBatch {
       }
     });
     Map<String, Instance> known = instances.findAll(organizationId, ids);
+    int defaultPriority = messages.defaultPriority(organizationId);
     int n = items.size();
     Messages.Draft[] drafts = new Messages.Draft[n];
     List<List<FieldError>> errors = new ArrayList<>(n);
@@ -119,7 +120,8 @@ public final class MessageBatch {
     // Items are independent: validated in parallel (phone numbers and content dominate a batch's time).
     IntStream.range(0, n).parallel().forEach(i -> {
       try {
-        drafts[i] = messages.draft(organizationId, items.get(i), false, id -> Optional.ofNullable(known.get(id)));
+        drafts[i] = messages.draft(organizationId, items.get(i), false, id -> Optional.ofNullable(known.get(id)),
+            defaultPriority);
         itemErrors[i] = List.of();
       } catch (InvalidRequestException e) {
         itemErrors[i] = prefixed(i, e.errors());

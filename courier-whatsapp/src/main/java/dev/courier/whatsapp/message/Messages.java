@@ -14,6 +14,8 @@ import dev.courier.whatsapp.Ids;
 import dev.courier.whatsapp.NotFoundException;
 import dev.courier.whatsapp.instance.Instance;
 import dev.courier.whatsapp.instance.Instances;
+import dev.courier.whatsapp.organization.OrganizationPlans;
+import dev.courier.whatsapp.organization.Plans;
 import dev.courier.whatsapp.instance.ProviderKind;
 import dev.courier.whatsapp.store.Tx;
 import dev.courier.whatsapp.validation.Durations;
@@ -67,9 +69,11 @@ public final class Messages {
   private final CourierQueue engine;
   private final Clock clock;
   private final GroupCommitter groupCommitter;
+  private final OrganizationPlans plans;
 
   public Messages(DataSource dataSource, MessageStore store, Instances instances, CourierQueue engine, Clock clock) {
-    this(dataSource, store, instances, engine, clock, GroupCommit.OFF);
+    this(dataSource, store, instances, engine, clock, GroupCommit.OFF,
+        new OrganizationPlans(dataSource, Plans.defaults(), clock));
   }
 
   /**
@@ -89,7 +93,8 @@ public final class Messages {
   }
 
   public Messages(DataSource dataSource, MessageStore store, Instances instances, CourierQueue engine, Clock clock,
-      GroupCommit groupCommit) {
+      GroupCommit groupCommit, OrganizationPlans plans) {
+    this.plans = plans;
     this.dataSource = dataSource;
     this.store = store;
     this.instances = instances;
@@ -123,20 +128,32 @@ public final class Messages {
 
   /** Validates a request body in the API's shape; every invalid field is reported at once. */
   public Draft draft(String organizationId, JsonNode body, boolean lenientContent) throws SQLException {
+    int defaultPriority = plans.policyOf(organizationId).priority();
     if (body != null && body.path("instanceId").isTextual()) {
       String id = body.get("instanceId").asText();
       Optional<Instance> found = instances.find(id);
-      return draft(organizationId, body, lenientContent, i -> i.equals(id) ? found : Optional.empty());
+      return draft(organizationId, body, lenientContent, i -> i.equals(id) ? found : Optional.empty(), defaultPriority);
     }
-    return draft(organizationId, body, lenientContent, i -> Optional.empty());
+    return draft(organizationId, body, lenientContent, i -> Optional.empty(), defaultPriority);
+  }
+
+  /** The priority of a message that names none: its organization's plan decides (see {@link Plans}). */
+  public int defaultPriority(String organizationId) throws SQLException {
+    return plans.policyOf(organizationId).priority();
+  }
+
+  /** The plan tiers of organizations. */
+  public OrganizationPlans plans() {
+    return plans;
   }
 
   /**
    * {@link #draft(String, JsonNode, boolean)} with the instances already read ({@code lookup}
-   * answers by id; instances of other organizations are refused here).
+   * answers by id; instances of other organizations are refused here) and the priority of a message
+   * that names none ({@link #defaultPriority}).
    */
   public Draft draft(String organizationId, JsonNode body, boolean lenientContent,
-      Function<String, Optional<Instance>> lookup) {
+      Function<String, Optional<Instance>> lookup, int defaultPriority) {
     FieldReader.requireObject(body);
     FieldReader r = new FieldReader();
     Set<String> allowed = new HashSet<>(FIELDS);
@@ -176,7 +193,7 @@ public final class Messages {
         e.errors().forEach(err -> r.error(err.field(), err.message()));
       }
     }
-    int priority = priority(body.get("priority"), r);
+    int priority = priority(body.get("priority"), r, defaultPriority);
     Instant now = clock.instant();
     OffsetDateTime sendAt = r.time(body, "", "sendAt");
     Duration delay = r.duration(body, "", "delay", false);
@@ -202,9 +219,9 @@ public final class Messages {
     return new Draft(instance, to, type, content, replyTo, priority, runAt, typing, orderKey, metadata, RequestHash.of(body));
   }
 
-  private static int priority(JsonNode n, FieldReader r) {
+  private static int priority(JsonNode n, FieldReader r, int defaultPriority) {
     if (n == null || n.isNull()) {
-      return Priority.DEFAULT;
+      return defaultPriority;
     }
     try {
       if (n.isIntegralNumber()) {
@@ -217,7 +234,7 @@ public final class Messages {
       // reported below
     }
     r.error("priority", "must be 0-9 or one of urgent, high, normal, low, bulk");
-    return Priority.DEFAULT;
+    return defaultPriority;
   }
 
   /** Accepts a message: commits it and its send job, then answers. */
@@ -290,7 +307,7 @@ public final class Messages {
     if (instances.lockLive(conn, List.of(i.id())).isEmpty()) {
       throw new InvalidRequestException("instanceId", "no instance " + i.id() + " in this organization");
     }
-    long jobId = engine.enqueue(conn, sendJob(d, id, now, null), afterCommit).id();
+    long jobId = engine.enqueue(conn, sendJob(d, id, now, null, plans.limiterKey(organizationId)), afterCommit).id();
     Message m = newMessage(organizationId, d, id, jobId, idempotencyKey, now);
     store.messageInsert(conn, m, d.requestHash());
     Message stored = store.messageGet(conn, id, false).orElseThrow();
@@ -347,10 +364,11 @@ public final class Messages {
     Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
     List<String> ids = new ArrayList<>(drafts.size());
     List<JobRequest> jobs = new ArrayList<>(drafts.size());
+    String planLimiter = plans.limiterKey(organizationId);
     for (Draft d : drafts) {
       String id = Ids.next("msg", clock);
       ids.add(id);
-      jobs.add(sendJob(d, id, now, null));
+      jobs.add(sendJob(d, id, now, null, planLimiter));
     }
     List<EnqueueResult> enqueued = engine.enqueueMany(conn, jobs, afterCommit);
     List<Message> rows = new ArrayList<>(drafts.size());
@@ -384,10 +402,11 @@ public final class Messages {
     Instant now = clock.instant();
     List<String> ids = new ArrayList<>(drafts.size());
     List<JobRequest> jobs = new ArrayList<>(drafts.size());
+    String planLimiter = plans.limiterKey(organizationId);
     for (Draft d : drafts) {
       String id = Ids.next("msg", clock);
       ids.add(id);
-      jobs.add(sendJob(d, id, now, extraLimiterKey));
+      jobs.add(sendJob(d, id, now, extraLimiterKey, planLimiter));
     }
     List<EnqueueResult> enqueued = engine.enqueueMany(conn, jobs, afterCommit);
     List<Message> rows = new ArrayList<>(drafts.size());
@@ -408,7 +427,7 @@ public final class Messages {
   }
 
   /** The send job of a new message. */
-  private JobRequest sendJob(Draft d, String id, Instant now, String extraLimiterKey) {
+  private JobRequest sendJob(Draft d, String id, Instant now, String extraLimiterKey, String planLimiterKey) {
     Instance i = d.instance();
     OrderKey orderKey = OrderKey.of(d.orderKey());
     if ("sent".equals(i.orderRelease())) {
@@ -425,6 +444,9 @@ public final class Messages {
     }
     if (extraLimiterKey != null) {
       limiters.add(extraLimiterKey);
+    }
+    if (planLimiterKey != null) {
+      limiters.add(planLimiterKey);
     }
     JobRequest job = JobRequest.of(SEND_KIND, new SendArgs(id))
         .withQueue(QUEUE)

@@ -410,6 +410,7 @@ public final class Schedules {
   /** The occurrence's messages, in the sweep's transaction (a recipient whose message is invalid is logged and left out). */
   private List<String> send(java.sql.Connection conn, Schedule s, Instant occ, AfterCommit afterCommit)
       throws SQLException {
+    int defaultPriority = messages.defaultPriority(s.organizationId());
     if (instances.lockLive(conn, List.of(s.instanceId())).isEmpty()) {
       LOG.warn("schedule occurrence not sent: the instance is gone id={} instance={}", s.id(), s.instanceId());
       return List.of();
@@ -428,7 +429,7 @@ public final class Schedules {
       try {
         body.set(type, Placeholders.render(s.template().get(type), vars));
         drafts.add(messages.draft(s.organizationId(), body, false,
-            id -> id.equals(instance.id()) ? Optional.of(instance) : Optional.empty()));
+            id -> id.equals(instance.id()) ? Optional.of(instance) : Optional.empty(), defaultPriority));
       } catch (InvalidRequestException | IllegalArgumentException e) {
         LOG.warn("schedule message invalid, left out id={} to={} reason={}", s.id(), rcp.get("to").asText(),
             e.getMessage());

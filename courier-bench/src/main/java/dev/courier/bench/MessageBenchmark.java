@@ -12,13 +12,10 @@ import dev.courier.queue.QueueConfig;
 import dev.courier.whatsapp.WhatsApp;
 import dev.courier.whatsapp.instance.Instance;
 import dev.courier.whatsapp.message.Messages;
-import dev.courier.whatsapp.provider.ErrorClass;
 import dev.courier.whatsapp.provider.OutboundMessage;
 import dev.courier.whatsapp.provider.Provider;
-import dev.courier.whatsapp.provider.ProviderException;
 import dev.courier.whatsapp.provider.SendReceipt;
 import dev.courier.whatsapp.simulator.SimulatorStore;
-import dev.courier.whatsapp.store.Tx;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -139,8 +136,8 @@ public final class MessageBenchmark {
                   rate window 12 s from 12 s after each number's first send.
                 --full: 3 runs, 20,000 messages (2,000 for 1 chat), 50,000 no-op jobs, rate window 40 s
                   from 20 s after each number's first send.
-                --diagnose: after (1), the same messages at --diagnose-chats with changes that are not
-                  shipped, side by side (see Variant): what the problems found cost.""");
+                --diagnose: after (1), the same messages at --diagnose-chats with a provider that writes
+                  nothing in Courier's database, side by side with the simulator (see Variant).""");
             System.exit(0);
           }
           default -> throw new IllegalArgumentException("unknown option " + k + " (try --help)");
@@ -196,7 +193,7 @@ public final class MessageBenchmark {
         diagnose(summary);
       }
       if (opt.scenarios.contains("rate")) {
-        List<Variant> variants = opt.diagnose ? List.of(Variant.SHIPPED, Variant.NOTIFY_AFTER_COMMIT) : List.of(Variant.SHIPPED);
+        List<Variant> variants = opt.diagnose ? List.of(Variant.SHIPPED, Variant.REMOTE_PROVIDER) : List.of(Variant.SHIPPED);
         for (int run = 0; run < opt.runs; run++) {
           for (Variant v : variants) {
             rate(run, v);
@@ -345,9 +342,6 @@ public final class MessageBenchmark {
   private static MessageResult messageRun(int chats, int n, String profileTitle, Variant variant) throws Exception {
     String db = pg.freshDatabase(true);
     try {
-      if (variant.notifyAfterCommit) {
-        notifyOutsideCommits(db);
-      }
       double loadRate = load(db, List.of(instanceBody("bench", null)), chats, n);
       vacuum(db);
       try (HikariDataSource ds = pg.pool(db, EngineBenchmark.POOL_SIZE, null)) {
@@ -447,79 +441,34 @@ public final class MessageBenchmark {
   }
 
   /**
-   * The message path as shipped, and with the changes proposed for the problems this benchmark
-   * found, made from the bench (the main code is not changed): a provider in place of the simulator,
-   * and the engine's job-count trigger replaced in the bench's database.
+   * The message path as shipped, and with a provider that writes nothing in Courier's database (as
+   * the Cloud API or a gateway): what the simulator's own writes cost.
    */
   enum Variant {
-    SHIPPED("as shipped (simulator)", null, false),
-    /**
-     * The engine's update trigger sends NOTIFY courier_job_ready from the transaction that
-     * completes a send job and hands its chat to the next message (and its insert trigger from the
-     * transaction that accepts a message). PostgreSQL serializes the commits of all transactions
-     * that sent NOTIFY, server-wide (a heavyweight lock on "database 0", taken before the commit
-     * and held until it is done, WAL flush included). Here the triggers do not notify; the bench
-     * sends the NOTIFY after the commit from its own connection (a transaction that writes nothing
-     * else does not wait for a WAL flush at commit, so it holds that lock briefly).
-     */
-    NOTIFY_AFTER_COMMIT("NOTIFY after the commit (simulator as shipped)", null, true),
-    /**
-     * The simulator counts every call in a row per number (courier_simulator_state) that it locks
-     * until its durable commit, so the sends of one number go one at a time through that commit.
-     * This provider writes the same outbox row in its own durable transaction, without the counter.
-     */
-    NO_COUNTER("simulator without its per-number call counter (NOTIFY as shipped)",
-        (ds, outbox, id) -> new OutboxProvider(ds, outbox, id), false),
-    BOTH("both: NOTIFY after the commit and no call counter",
-        (ds, outbox, id) -> new OutboxProvider(ds, outbox, id), true),
+    SHIPPED("as shipped (simulator)", null),
     /** The provider writes nothing in Courier's database, as the Cloud API or a gateway: Courier's own cost. */
-    REMOTE_PROVIDER("both, and a provider outside the database (accepts in memory, like a remote one)",
-        (ds, outbox, id) -> new MemoryProvider(), true);
+    REMOTE_PROVIDER("a provider outside the database (accepts in memory, like a remote one)",
+        (ds, outbox, id) -> new MemoryProvider());
 
     final String label;
     final BenchProvider provider;
-    final boolean notifyAfterCommit;
 
-    Variant(String label, BenchProvider provider, boolean notifyAfterCommit) {
+    Variant(String label, BenchProvider provider) {
       this.label = label;
       this.provider = provider;
-      this.notifyAfterCommit = notifyAfterCommit;
     }
   }
 
   private static void diagnose(List<String> summary) throws Exception {
     int chats = opt.diagnoseChats;
     int n = opt.messagesFor(chats);
-    System.out.printf(Locale.ROOT, "%n== diagnosis: %d messages to %d chats with changes that are not shipped, side by side (%d runs)%n",
+    System.out.printf(Locale.ROOT, "%n== diagnosis: %d messages to %d chats, the simulator and a provider outside the database side by side (%d runs)%n",
         n, chats, opt.runs);
     for (int run = 0; run < opt.runs; run++) {
       for (Variant v : Variant.values()) {
         MessageResult m = messageRun(chats, n, run == 0 && v != Variant.SHIPPED ? "diagnosis: " + v.label + ", " + chats + " chats" : null, v);
         record("diag." + v, run, m.rate());
         System.out.printf(Locale.ROOT, "  run %d: %-80s %6.0f msg/s; %s%n", run + 1, v.label, m.rate(), m.notes());
-      }
-    }
-    // Accepting (what POST /v1/messages does), with durable commits: its insert trigger sends
-    // NOTIFY too, so the same lock serializes the commits of concurrent accepts.
-    int acceptN = Math.min(opt.messages, 5_000);
-    int threads = 16;
-    System.out.printf(Locale.ROOT, "%n== diagnosis: accepting %d messages to %d chats (draft + accept, durable commits, %d threads)%n",
-        acceptN, chats, threads);
-    for (int run = 0; run < opt.runs; run++) {
-      for (Variant v : List.of(Variant.SHIPPED, Variant.NOTIFY_AFTER_COMMIT)) {
-        String db = pg.freshDatabase(true);
-        try {
-          if (v.notifyAfterCommit) {
-            notifyOutsideCommits(db);
-          }
-          double rate = load(db, List.of(instanceBody("bench", null)), chats, acceptN, true, threads,
-              run == 0 ? "diagnosis: accepting, " + (v == Variant.SHIPPED ? v.label : "no NOTIFY in the insert trigger") : null);
-          record("accept." + v, run, rate);
-          System.out.printf(Locale.ROOT, "  run %d: %-60s %6.0f msg/s accepted%n", run + 1,
-              v == Variant.SHIPPED ? v.label : "without NOTIFY in the engine's insert trigger", rate);
-        } finally {
-          pg.dropDatabase(db);
-        }
       }
     }
     System.out.printf(Locale.ROOT, "%n== diagnosis results (median of %d runs)%n", opt.runs);
@@ -534,47 +483,6 @@ public final class MessageBenchmark {
       System.out.println(line);
       summary.add("  diagnosis, " + chats + " chats: " + line.trim());
     }
-    double acceptShipped = EngineBenchmark.median(results.get("accept." + Variant.SHIPPED));
-    double acceptFixed = EngineBenchmark.median(results.get("accept." + Variant.NOTIFY_AFTER_COMMIT));
-    String line = String.format(Locale.ROOT,
-        "  accepting (durable, %d threads): as shipped median %.0f msg/s (runs %s); without NOTIFY in the insert trigger %.0f msg/s (runs %s), x%.2f",
-        threads, acceptShipped, EngineBenchmark.fmtRuns(results.get("accept." + Variant.SHIPPED)), acceptFixed,
-        EngineBenchmark.fmtRuns(results.get("accept." + Variant.NOTIFY_AFTER_COMMIT)), acceptFixed / acceptShipped);
-    System.out.println(line);
-    summary.add("  diagnosis, " + line.trim());
-  }
-
-  /**
-   * Replaces the engine's job-count trigger functions (V1__jobs.sql) with ones that do not NOTIFY
-   * courier_job_ready; otherwise the same.
-   */
-  private static void notifyOutsideCommits(String db) throws SQLException {
-    try (Connection c = pg.connect(db, null); Statement st = c.createStatement()) {
-      st.execute(
-          """
-          CREATE OR REPLACE FUNCTION courier_job_count_insert() RETURNS trigger LANGUAGE plpgsql AS $$
-          BEGIN
-            INSERT INTO courier_job_count_delta (queue, state, delta)
-              SELECT queue, state, count(*) FROM new_rows GROUP BY queue, state;
-            PERFORM pg_notify('courier_job_scheduled', '')
-              WHERE EXISTS (SELECT 1 FROM new_rows WHERE state = 'scheduled');
-            RETURN NULL;
-          END $$""");
-      st.execute(
-          """
-          CREATE OR REPLACE FUNCTION courier_job_count_update() RETURNS trigger LANGUAGE plpgsql AS $$
-          BEGIN
-            INSERT INTO courier_job_count_delta (queue, state, delta)
-              SELECT queue, state, sum(d) FROM (
-                SELECT queue, state, 1 AS d FROM new_rows
-                UNION ALL
-                SELECT queue, state, -1 AS d FROM old_rows) c
-              GROUP BY queue, state HAVING sum(d) <> 0;
-            PERFORM pg_notify('courier_job_scheduled', '')
-              WHERE EXISTS (SELECT 1 FROM new_rows WHERE state IN ('scheduled', 'retryable'));
-            RETURN NULL;
-          END $$""");
-    }
   }
 
   /**
@@ -584,17 +492,12 @@ public final class MessageBenchmark {
    */
   static final class Node implements AutoCloseable {
     final WhatsApp wa;
-    private final Waker waker;
     private final AtomicBoolean stopping = new AtomicBoolean();
 
     Node(String db, HikariDataSource ds, Variant variant, JobEventListener onSendEvent) throws SQLException {
-      waker = variant.notifyAfterCommit ? new Waker(pg.connect(db, null), Messages.QUEUE) : null;
       WhatsApp.Builder builder = WhatsApp.builder(ds).sendConcurrency(opt.concurrency).engine(b -> b.listener(e -> {
         if (!Messages.SEND_KIND.equals(e.kind()) || stopping.get()) {
           return;
-        }
-        if (e.to() == JobState.COMPLETED && waker != null) {
-          waker.poke();
         }
         onSendEvent.onEvent(e);
       }));
@@ -609,83 +512,7 @@ public final class MessageBenchmark {
     public void close() throws SQLException {
       stopping.set(true);
       wa.stop(Duration.ofSeconds(5));
-      if (waker != null) {
-        waker.close();
-      }
     }
-  }
-
-  /** Sends NOTIFY courier_job_ready (queue) from its own connection after completions, coalesced. */
-  static final class Waker implements AutoCloseable {
-    private final Connection connection;
-    private final String queue;
-    private final Object lock = new Object();
-    private boolean poked;
-    private volatile boolean closed;
-    private final Thread thread;
-
-    Waker(Connection connection, String queue) {
-      this.connection = connection;
-      this.queue = queue;
-      this.thread = Thread.ofPlatform().daemon().name("bench-waker").start(this::run);
-    }
-
-    void poke() {
-      synchronized (lock) {
-        poked = true;
-        lock.notifyAll();
-      }
-    }
-
-    private void run() {
-      try (PreparedStatement ps = connection.prepareStatement("SELECT pg_notify('courier_job_ready', ?)")) {
-        ps.setString(1, queue);
-        while (!closed) {
-          synchronized (lock) {
-            while (!poked && !closed) {
-              lock.wait(100);
-            }
-            poked = false;
-          }
-          ps.execute();
-        }
-      } catch (SQLException | InterruptedException e) {
-        // closed
-      }
-    }
-
-    @Override
-    public void close() throws SQLException {
-      closed = true;
-      poke();
-      try {
-        thread.join(1_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      connection.close();
-    }
-  }
-
-  /** The simulator's accepting path without its call counter: one durable outbox insert. */
-  record OutboxProvider(HikariDataSource ds, SimulatorStore outbox, String instanceId) implements Provider {
-    @Override
-    public SendReceipt send(OutboundMessage m) throws ProviderException {
-      String providerId = "wamid.BENCH." + m.messageId();
-      Instant now = Instant.now();
-      try {
-        Tx.run(ds, c -> {
-          outbox.outboxInsert(c, instanceId, m.messageId(), m.to(), m.type(), now, providerId);
-          return null;
-        });
-      } catch (SQLException e) {
-        throw new ProviderException(ErrorClass.IN_DOUBT, "bench_storage", e.getMessage());
-      }
-      return new SendReceipt(providerId);
-    }
-
-    @Override
-    public void markRead(String providerMessageId) {}
   }
 
   /** Accepts every message at once and writes nothing. */
@@ -712,9 +539,6 @@ public final class MessageBenchmark {
         variant == Variant.SHIPPED ? "" : "diagnosis: " + variant.label + "; ", run + 1, opt.runs);
     String db = pg.freshDatabase(true);
     try {
-      if (variant.notifyAfterCommit) {
-        notifyOutsideCommits(db);
-      }
       List<ObjectNode> bodies = new ArrayList<>();
       for (int i = 0; i < k; i++) {
         ObjectNode limits = JSON.createObjectNode();

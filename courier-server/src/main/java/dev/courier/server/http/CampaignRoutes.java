@@ -13,10 +13,8 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 
 /** {@code /v1/campaigns}: create, add recipients (JSON or CSV), start, pause, resume, cancel, read. */

@@ -8,7 +8,6 @@ import dev.courier.whatsapp.instance.Instance;
 import dev.courier.whatsapp.instance.Instances;
 import dev.courier.whatsapp.message.Messages;
 import dev.courier.whatsapp.store.Tx;
-import dev.courier.whatsapp.validation.FieldError;
 import dev.courier.whatsapp.validation.InvalidRequestException;
 import java.sql.SQLException;
 import java.time.Clock;

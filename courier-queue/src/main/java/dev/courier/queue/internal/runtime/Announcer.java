@@ -57,18 +57,18 @@ final class Announcer {
       wakePromoter.run();
     }
     synchronized (lock) {
-      if (stopped) {
-        send(wake.ready(), wake.scheduled());
+      if (!stopped) {
+        ready.addAll(wake.ready());
+        scheduled |= wake.scheduled();
+        if (thread == null) {
+          // Started on first use: a process that only enqueues never calls start().
+          thread = Thread.ofPlatform().daemon().name("courier-announcer").start(this::run);
+        }
+        lock.notifyAll();
         return;
       }
-      ready.addAll(wake.ready());
-      scheduled |= wake.scheduled();
-      if (thread == null) {
-        // Started on first use: a process that only enqueues never calls start().
-        thread = Thread.ofPlatform().daemon().name("courier-announcer").start(this::run);
-      }
-      lock.notifyAll();
     }
+    send(wake.ready(), wake.scheduled()); // stopped: the caller's own thread tells the others
   }
 
   /** Sends what is pending, then stops; later wake-ups are sent by their callers. */

@@ -6,12 +6,14 @@ import dev.courier.queue.internal.store.JobStore;
 import dev.courier.queue.internal.store.LeaderStore;
 import dev.courier.queue.internal.store.LimiterStore;
 import dev.courier.queue.internal.store.StateChange;
+import dev.courier.queue.internal.store.Wake;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,7 +48,7 @@ public final class Maintenance {
   private final EventBus events;
   private final List<PeriodicJob> periodic;
   private final PeriodicEnqueuer enqueuer;
-  private final java.util.function.Consumer<dev.courier.queue.internal.store.Wake> announce;
+  private final Consumer<Wake> announce;
   private final Object lock = new Object();
   private volatile boolean leader;
   private volatile boolean stopped;
@@ -68,7 +70,7 @@ public final class Maintenance {
       EventBus events,
       List<PeriodicJob> periodic,
       PeriodicEnqueuer enqueuer,
-      java.util.function.Consumer<dev.courier.queue.internal.store.Wake> announce) {
+      Consumer<Wake> announce) {
     this.store = store;
     this.leaders = leaders;
     this.limiters = limiters;

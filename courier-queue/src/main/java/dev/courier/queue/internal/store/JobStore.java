@@ -149,12 +149,22 @@ public final class JobStore {
       RETURNING courier_job.id, courier_job.queue, courier_job.kind, courier_job.attempt
       """;
 
+  // Renewal never waits for a row another transaction holds (the completer's batch, a worker's
+  // completing transaction): it locked its rows in another order, and waiting made deadlocks.
+  // A row skipped now is renewed at the next round; STILL_HELD tells it from a lost lease.
   private static final String RENEW =
       """
-      UPDATE courier_job SET lease_expires_at = ?
-      WHERE id = ANY(?) AND lease_expires_at IS NOT NULL AND attempted_by = ?
-      RETURNING id, cancel_requested_at IS NOT NULL AS cancel_requested
+      WITH mine AS (
+        SELECT id FROM courier_job
+        WHERE id = ANY(?) AND lease_expires_at IS NOT NULL AND attempted_by = ?
+        FOR UPDATE SKIP LOCKED)
+      UPDATE courier_job j SET lease_expires_at = ?
+      FROM mine WHERE j.id = mine.id
+      RETURNING j.id, j.cancel_requested_at IS NOT NULL AS cancel_requested
       """;
+
+  private static final String STILL_HELD =
+      "SELECT id FROM courier_job WHERE id = ANY(?) AND lease_expires_at IS NOT NULL AND attempted_by = ?";
 
   private static final String PROGRESS =
       """
@@ -650,14 +660,28 @@ public final class JobStore {
   /** Extends this node's leases; returns the ids still held, each with its cancel flag. */
   public Map<Long, Boolean> jobRenewLeases(long[] ids, String node, Instant until) throws SQLException {
     Map<Long, Boolean> held = new HashMap<>();
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(RENEW)) {
-      ps.setObject(1, Sql.ts(until));
-      ps.setArray(2, Sql.longArray(c, ids));
-      ps.setString(3, node);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          held.put(rs.getLong("id"), rs.getBoolean("cancel_requested"));
+    try (Connection c = dataSource.getConnection()) {
+      try (PreparedStatement ps = c.prepareStatement(RENEW)) {
+        ps.setArray(1, Sql.longArray(c, ids));
+        ps.setString(2, node);
+        ps.setObject(3, Sql.ts(until));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            held.put(rs.getLong("id"), rs.getBoolean("cancel_requested"));
+          }
+        }
+      }
+      if (held.size() < ids.length) {
+        // Skipped because locked (being completed or changed right now), or no longer this node's.
+        long[] missing = java.util.Arrays.stream(ids).filter(id -> !held.containsKey(id)).toArray();
+        try (PreparedStatement ps = c.prepareStatement(STILL_HELD)) {
+          ps.setArray(1, Sql.longArray(c, missing));
+          ps.setString(2, node);
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              held.put(rs.getLong("id"), false);
+            }
+          }
         }
       }
     }

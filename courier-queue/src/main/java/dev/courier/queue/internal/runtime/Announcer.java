@@ -32,6 +32,9 @@ final class Announcer {
             SELECT 'courier_job_scheduled', '' WHERE ?) n
       """;
 
+  /** The least time between two NOTIFYs of one node. */
+  static final long COALESCE_MILLIS = 5;
+
   private final DataSource dataSource;
   private final Consumer<String> wakeQueue;
   private final Runnable wakePromoter;
@@ -109,6 +112,15 @@ final class Announcer {
         scheduled = false;
       }
       send(queues, promote);
+      try {
+        // Each NOTIFY is a transaction of its own (with a commit record) that every listening
+        // node wakes for: under a steady trickle of commits, one per commit is one transaction
+        // more per job. This node's fetchers were woken in process already; other nodes wait at
+        // most this long more for theirs.
+        Thread.sleep(COALESCE_MILLIS);
+      } catch (InterruptedException e) {
+        return;
+      }
     }
   }
 

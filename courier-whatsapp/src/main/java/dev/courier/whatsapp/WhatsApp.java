@@ -107,7 +107,7 @@ public final class WhatsApp {
         b.scheduleSkipAfter);
     this.scheduleSweepInterval = b.scheduleSweepInterval;
     holder.expander = new CampaignExpander(b.dataSource, campaignStore, instances, messages, b.campaignHooks,
-        b.campaignBatchSize, b.clock);
+        b.campaignBatchSize, b.campaignWindow, b.clock);
     this.statusUpdates = new StatusUpdates(b.dataSource, messageStore, events, engine, b.clock);
     ContactStore contacts = new ContactStore();
     this.webhooks = new WebhookService(b.dataSource, instances, statusUpdates, contacts, events, b.clock);
@@ -264,6 +264,7 @@ public final class WhatsApp {
     private Function<Instance, Provider> providerFactory;
     private int campaignConcurrency = 4;
     private int campaignBatchSize = CampaignExpander.DEFAULT_BATCH;
+    private int campaignWindow = CampaignExpander.DEFAULT_WINDOW;
     private CampaignHooks campaignHooks = CampaignHooks.NONE;
     private Duration scheduleSweepInterval = Schedules.DEFAULT_SWEEP_INTERVAL;
     private Duration scheduleSkipAfter = Schedules.DEFAULT_SKIP_AFTER;
@@ -337,6 +338,15 @@ public final class WhatsApp {
     }
 
     /** Test seams of the campaign expansion. */
+    /**
+     * Queued messages of one campaign above which its expansion waits (default {@value
+     * CampaignExpander#DEFAULT_WINDOW}; never less than the batch size).
+     */
+    public Builder campaignWindow(int n) {
+      this.campaignWindow = n;
+      return this;
+    }
+
     public Builder campaignHooks(CampaignHooks h) {
       this.campaignHooks = h;
       return this;

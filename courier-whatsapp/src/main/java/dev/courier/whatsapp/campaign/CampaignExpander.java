@@ -30,8 +30,11 @@ import org.slf4j.LoggerFactory;
  * message, insert the valid ones with their send jobs in bulk, record every recipient's message id
  * or error, and advance the cursor. A crash loses at most the batch in progress, which rolls back
  * whole; the job's next attempt continues from the committed cursor, so no recipient gets two
- * messages and none is skipped. Once every recipient is expanded the job checks every few seconds
- * whether all the campaign's messages are final, and then marks it {@code completed}.
+ * messages and none is skipped. It expands only a window ahead of the sends: while {@code window}
+ * of the campaign's messages wait in the send queue it waits too, so a campaign of 100,000 spreads
+ * its inserts over its whole send instead of loading them at the start, and the job table holds a
+ * window of it. Once every recipient is expanded the job checks every few seconds whether all the
+ * campaign's messages are final, and then marks it {@code completed}.
  */
 public final class CampaignExpander {
   /** Recipients per transaction unless configured. */
@@ -40,9 +43,13 @@ public final class CampaignExpander {
   static final Duration SLICE = Duration.ofSeconds(20);
   /** How often an expanded campaign checks whether its messages are all final. */
   static final Duration COMPLETION_CHECK = Duration.ofSeconds(2);
+  /** Queued messages of one campaign above which its expansion waits, unless configured. */
+  public static final int DEFAULT_WINDOW = 5_000;
+  /** How often a campaign whose window is full looks again. */
+  static final Duration WINDOW_CHECK = Duration.ofMillis(500);
   private static final Logger LOG = LoggerFactory.getLogger(CampaignExpander.class);
 
-  private enum Step { MORE, EXPANDED, WAIT, DONE }
+  private enum Step { MORE, EXPANDED, WAIT, AHEAD, DONE }
 
   private final DataSource dataSource;
   private final CampaignStore store;
@@ -50,13 +57,18 @@ public final class CampaignExpander {
   private final Messages messages;
   private final CampaignHooks hooks;
   private final int batchSize;
+  private final int window;
   private final Clock clock;
 
   public CampaignExpander(DataSource dataSource, CampaignStore store, Instances instances, Messages messages,
-      CampaignHooks hooks, int batchSize, Clock clock) {
+      CampaignHooks hooks, int batchSize, int window, Clock clock) {
     if (batchSize < 1 || batchSize > 10_000) {
       throw new IllegalArgumentException("campaign batch size: must be 1-10000, was " + batchSize);
     }
+    if (window < 1) {
+      throw new IllegalArgumentException("campaign window: must be at least 1, was " + window);
+    }
+    this.window = Math.max(window, batchSize);
     this.dataSource = dataSource;
     this.store = store;
     this.instances = instances;
@@ -95,6 +107,9 @@ public final class CampaignExpander {
           }
           return Step.WAIT;
         }
+        if (store.campaignQueuedAhead(conn, id, c.cursorSeq(), window) + batchSize > window) {
+          return Step.AHEAD;
+        }
         List<CampaignStore.PendingRecipient> batch = store.recipientNextBatch(conn, id, c.cursorSeq(), batchSize);
         if (batch.isEmpty()) {
           store.campaignAdvance(conn, id, c.cursorSeq(), now, now);
@@ -121,6 +136,7 @@ public final class CampaignExpander {
           return;
         }
         case WAIT -> throw ctx.snooze(COMPLETION_CHECK);
+        case AHEAD -> throw ctx.snooze(WINDOW_CHECK);
         case MORE -> {
           if (System.nanoTime() - started > SLICE.toNanos()) {
             // Yield the slot (other campaigns, other work); the next attempt continues from the cursor.

@@ -211,6 +211,31 @@ public final class CampaignStore {
     }
   }
 
+  /**
+   * Of the campaign's last {@code window} expanded recipients (up to {@code cursorSeq}), how many
+   * messages are still queued: the part of the campaign waiting in the send queue.
+   */
+  public int campaignQueuedAhead(Connection c, String campaignId, long cursorSeq, int window) throws SQLException {
+    String sql =
+        """
+        SELECT count(*) FROM (
+          SELECT r.message_id FROM courier_campaign_recipient r
+          WHERE r.campaign_id = ? AND r.seq <= ? AND r.message_id IS NOT NULL
+          ORDER BY r.seq DESC LIMIT ?) x
+        JOIN courier_message m ON m.id = x.message_id
+        WHERE m.status = 'queued'
+        """;
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, campaignId);
+      ps.setLong(2, cursorSeq);
+      ps.setInt(3, window);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    }
+  }
+
   /** Records each expanded recipient's message id or error, in one statement. */
   public void recipientSetResults(Connection c, long[] seqs, String[] messageIds, String[] errors) throws SQLException {
     if (seqs.length == 0) {

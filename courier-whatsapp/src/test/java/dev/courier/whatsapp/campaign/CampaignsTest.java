@@ -219,6 +219,29 @@ class CampaignsTest extends DomainTestBase {
   }
 
   @Test
+  void theExpansionStaysAWindowAheadOfTheSends() throws Exception {
+    WhatsApp w = started(node().campaignBatchSize(10).campaignWindow(20));
+    Instance i = simulator(w, "{\"rate\": {\"count\": 20, \"per\": \"1s\", \"burst\": 1}}");
+    String id = w.campaigns().create(ORG, campaign(i, 100)).campaign().id();
+    w.campaigns().start(ORG, id);
+    await().atMost(Duration.ofSeconds(10)).until(() -> outboxIds(w, i).size() >= 10);
+    int mostAhead = 0;
+    long until = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+    while (System.nanoTime() < until) {
+      long expanded = scalar("SELECT count(*) FROM courier_campaign_recipient WHERE campaign_id = ? AND message_id IS NOT NULL", id);
+      long queued = scalar("SELECT count(*) FROM courier_campaign_recipient r JOIN courier_message m ON m.id = r.message_id"
+          + " WHERE r.campaign_id = ? AND m.status = 'queued'", id);
+      assertThat(expanded).as("expanded recipients").isLessThan(100);
+      mostAhead = Math.max(mostAhead, (int) queued);
+      Thread.sleep(100);
+    }
+    // The window (20) plus a batch that may be expanding while the last one is sent.
+    assertThat(mostAhead).isBetween(1, 30);
+    await().atMost(Duration.ofSeconds(30)).until(() -> status(w, id).equals("completed"));
+    assertThat(outboxIds(w, i)).hasSize(100);
+  }
+
+  @Test
   void anExpansionThatDiesMidwayIsContinuedByAnotherNodeWithoutDuplicatesOrGaps() throws Exception {
     // Node A dies in its third batch every time (the batch rolls back, as a crash would).
     WhatsApp a = started(node().campaignBatchSize(10).campaignHooks((cid, batch) -> {

@@ -82,6 +82,16 @@ public record LimiterConfig(Rate rate, Gap gap, Daily daily, Rest rest, Window w
     return new LimiterConfig(new Rate(count, per, burst), gap, daily, rest, window, paused);
   }
 
+  /**
+   * A rate as a pace, not a quota: the bucket holds about one second of starts (at least one), so
+   * "100 per minute" starts one job every 0.6 s and never 100 at once, and a fetcher that wakes a
+   * few milliseconds late loses nothing.
+   */
+  public LimiterConfig withPace(int count, Duration per) {
+    double perSecond = count * 1000.0 / Math.max(1, per.toMillis());
+    return withRate(count, per, (int) Math.max(1, Math.min(count, Math.ceil(perSecond))));
+  }
+
   public LimiterConfig withGap(Duration min, Duration max) {
     return new LimiterConfig(rate, new Gap(min, max), daily, rest, window, paused);
   }

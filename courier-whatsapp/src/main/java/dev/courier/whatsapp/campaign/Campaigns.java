@@ -491,19 +491,10 @@ public final class Campaigns {
   static LimiterConfig limiter(Campaign c, boolean paused) {
     LimiterConfig l = LimiterConfig.none();
     if (c.rateCount() != null) {
-      l = l.withRate(c.rateCount(), c.ratePer(), burst(c.rateCount(), c.ratePer()));
+      // A pace: never the whole period's sends at once when the campaign starts or resumes.
+      l = l.withPace(c.rateCount(), c.ratePer());
     }
     return l.withPaused(paused);
-  }
-
-  /**
-   * A campaign's rate is a pace, not a quota: "100 per minute" sends one every 0.6 s, never 100 at
-   * once when it starts or resumes. The bucket holds about one second of sends (at least one), so
-   * a fetcher that wakes a few milliseconds late loses nothing.
-   */
-  static int burst(int count, Duration per) {
-    double perSecond = count * 1000.0 / Math.max(1, per.toMillis());
-    return (int) Math.max(1, Math.min(count, Math.ceil(perSecond)));
   }
 
   private static ConflictException conflict(Campaign c, String verb) {

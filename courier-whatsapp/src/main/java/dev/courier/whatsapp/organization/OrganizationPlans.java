@@ -85,10 +85,7 @@ public final class OrganizationPlans {
       PlanPolicy p = e.getValue();
       String pattern = LIMITER_PREFIX + e.getKey() + ":*";
       if (p.limited()) {
-        // About a second of sends in the bucket, as for campaigns: a pace, not a quota.
-        double perSecond = p.rateCount() * 1000.0 / Math.max(1, p.ratePer().toMillis());
-        int burst = (int) Math.max(1, Math.min(p.rateCount(), Math.ceil(perSecond)));
-        engine.setLimiter(pattern, LimiterConfig.none().withRate(p.rateCount(), p.ratePer(), burst));
+        engine.setLimiter(pattern, LimiterConfig.none().withPace(p.rateCount(), p.ratePer()));
       } else {
         engine.removeLimiter(pattern);
       }

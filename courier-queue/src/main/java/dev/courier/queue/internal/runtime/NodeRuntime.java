@@ -242,12 +242,12 @@ public final class NodeRuntime {
     if (rj.releasing) {
       return; // shutdown hands it back
     }
-    if (rj.completedExternally) {
+    if (rj.completedExternally()) {
       // Committed by the worker's own transaction (whatever the worker did after it).
       announcer.announce(rj.completionWake);
     }
     if (failure == null) {
-      if (rj.completedExternally) {
+      if (rj.completedExternally()) {
         held.remove(job.id());
         events.emit(new StateChange(job.id(), job.queue(), job.kind(), JobState.RUNNING, JobState.COMPLETED, job.attempt()), clock.instant());
       } else {
@@ -338,7 +338,7 @@ public final class NodeRuntime {
         Boolean cancel = stillHeld.get(id);
         if (cancel == null) {
           // A job whose completion was committed since the ids were read is simply done.
-          if (!rj.leaseLost && !rj.completing && !rj.completedExternally) {
+          if (!rj.leaseLost && !rj.completing && !rj.completedExternally()) {
             rj.leaseLost = true;
             log.warn("lease lost job={} kind={}: another node may run it; this run's outcome will be ignored", id, rj.job.kind());
           }

@@ -23,9 +23,15 @@ final class RunningJob implements JobContext<Object> {
   volatile boolean cancelled;
   volatile boolean timedOut;
   volatile boolean releasing;
-  volatile boolean completedExternally;
-  /** What the worker's transaction that completed the job owes the fetchers once it committed. */
+  /**
+   * What the worker's transaction that completed the job ({@code completeWithin}) owes the
+   * fetchers once it committed; null while the worker has not completed it itself.
+   */
   volatile Wake completionWake;
+
+  boolean completedExternally() {
+    return completionWake != null;
+  }
   volatile boolean leaseLost;
   /** Succeeded; its completion is queued for the batched writer. */
   volatile boolean completing;
@@ -95,7 +101,6 @@ final class RunningJob implements JobContext<Object> {
   public boolean completeWithin(Connection connection) throws SQLException {
     Wake wake = store.jobCompleteOne(connection, job.id(), job.attempt(), node, clock.instant(), resultJson);
     completionWake = wake;
-    completedExternally = wake != null;
     return wake != null;
   }
 }

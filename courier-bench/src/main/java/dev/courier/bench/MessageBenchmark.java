@@ -72,6 +72,7 @@ public final class MessageBenchmark {
     int noopJobs = 20_000;
     int[] chats = {1, 10, 1_000};
     int concurrency = 64;
+    int sendCommitters = 2;
     int loaders = 4;
     boolean shape = true;
     boolean warmup = true;
@@ -111,6 +112,7 @@ public final class MessageBenchmark {
           case "--noop-jobs" -> o.noopJobs = Integer.parseInt(args[++i]);
           case "--chats" -> o.chats = EngineBenchmark.Options.ints(args[++i]);
           case "--concurrency" -> o.concurrency = Integer.parseInt(args[++i]);
+          case "--send-committers" -> o.sendCommitters = Integer.parseInt(args[++i]);
           case "--loaders" -> o.loaders = Integer.parseInt(args[++i]);
           case "--no-shape" -> o.shape = false;
           case "--no-warmup" -> o.warmup = false;
@@ -128,7 +130,7 @@ public final class MessageBenchmark {
             System.out.println(
                 """
                 MessageBenchmark [--quick|--full] [--runs N] [--messages N] [--one-chat-messages N] [--noop-jobs N]
-                  [--chats 1,10,1000] [--concurrency 64] [--loaders 4] [--no-shape] [--no-warmup]
+                  [--chats 1,10,1000] [--concurrency 64] [--send-committers 2] [--loaders 4] [--no-shape] [--no-warmup]
                   [--rate-instances 5] [--rate 80] [--rate-chats 100] [--rate-skip 12] [--rate-seconds 12]
                   [--scenarios throughput,rate] [--max-run-seconds N] [--diagnose] [--diagnose-chats 1000]
                   [--database-url jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres]
@@ -157,10 +159,10 @@ public final class MessageBenchmark {
 
     String describe() {
       return String.format(Locale.ROOT,
-          "preset=%s runs=%d messages=%d (1 chat: %d) no-op jobs=%d chats=%s send concurrency=%d prefetch=%d pool=%d loaders=%d"
+          "preset=%s runs=%d messages=%d (1 chat: %d) no-op jobs=%d chats=%s send concurrency=%d send committers=%d prefetch=%d pool=%d loaders=%d"
               + " shape=%s warmup=%s rate: %d numbers x %d/s (burst %d), %d chats each, window %d s after %d s,"
               + " max-run-seconds=%d diagnose=%s",
-          preset, runs, messages, oneChatMessages, noopJobs, Arrays.toString(chats), concurrency, prefetch(),
+          preset, runs, messages, oneChatMessages, noopJobs, Arrays.toString(chats), concurrency, sendCommitters, prefetch(),
           EngineBenchmark.POOL_SIZE, loaders, shape, warmup, rateInstances, rate, rate, rateChats, rateSeconds,
           rateSkip, maxRunSeconds, diagnose ? "at " + diagnoseChats + " chats" : "no");
     }
@@ -495,7 +497,7 @@ public final class MessageBenchmark {
     private final AtomicBoolean stopping = new AtomicBoolean();
 
     Node(String db, HikariDataSource ds, Variant variant, JobEventListener onSendEvent) throws SQLException {
-      WhatsApp.Builder builder = WhatsApp.builder(ds).sendConcurrency(opt.concurrency).engine(b -> b.listener(e -> {
+      WhatsApp.Builder builder = WhatsApp.builder(ds).sendConcurrency(opt.concurrency).sendCommitters(opt.sendCommitters).engine(b -> b.listener(e -> {
         if (!Messages.SEND_KIND.equals(e.kind()) || stopping.get()) {
           return;
         }

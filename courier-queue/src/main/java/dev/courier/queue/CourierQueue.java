@@ -215,6 +215,20 @@ public final class CourierQueue implements AutoCloseable {
     return new AfterCommit();
   }
 
+  /**
+   * Completes several jobs running on this node inside the caller's transaction, in one statement:
+   * {@link JobContext#completeWithin(Connection)} for many workers whose writes share one
+   * transaction (group commit), so the completions and what follows them (an order key handed to
+   * its next job) cost one statement, not one each. Returns, in the order of {@code jobs}, whether
+   * each was still held by this node and is completed when the transaction commits; for the others
+   * (lease lost, job rescued elsewhere) nothing changed. Each worker then returns normally.
+   *
+   * @throws IllegalArgumentException when a context is not a job running on this node
+   */
+  public boolean[] completeWithin(Connection connection, List<? extends JobContext<?>> jobs) throws SQLException {
+    return runtime.completeWithin(connection, jobs);
+  }
+
   /** {@link #enqueueMany(Connection, List, AfterCommit)} for one job. */
   public EnqueueResult enqueue(Connection connection, JobRequest request, AfterCommit afterCommit)
       throws SQLException {

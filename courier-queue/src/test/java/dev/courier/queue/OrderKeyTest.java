@@ -251,4 +251,62 @@ class OrderKeyTest extends EngineTestBase {
     assertThat(scalar("SELECT count(*) FROM courier_job WHERE order_key LIKE 'blocked:%' AND state = 'completed'")).isZero();
     assertThat(q.blockedOrderKeys(null, 1000)).hasSize(500);
   }
+
+  @Test
+  void workersCompletedTogetherInOneTransactionHandEachKeyToItsNextJobOnlyWhenItCommits() throws Exception {
+    // Three keys, two jobs each; the first job of each key hands its context over and waits.
+    List<JobContext<Args>> handedOver = new CopyOnWriteArrayList<>();
+    List<String> starts = new CopyOnWriteArrayList<>();
+    CountDownLatch recorded = new CountDownLatch(1);
+    CourierQueue q =
+        started(engine().queue("default", 8).worker("o", Args.class, ctx -> {
+          starts.add(ctx.args().value());
+          if (ctx.args().value().endsWith("-1")) {
+            handedOver.add(ctx);
+            recorded.await();
+          }
+        }));
+    List<Long> ids = new ArrayList<>();
+    for (String key : List.of("a", "b", "c")) {
+      q.enqueueMany(List.of(JobRequest.of("o", new Args(key + "-1")).withOrderKey(key),
+          JobRequest.of("o", new Args(key + "-2")).withOrderKey(key))).forEach(r -> ids.add(r.id()));
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> handedOver.size() == 3);
+
+    try (var c = db.getConnection()) {
+      c.setAutoCommit(false);
+      assertThat(q.completeWithin(c, handedOver)).containsExactly(true, true, true);
+      c.rollback();
+    }
+    // Rolled back: nothing completed and no key moved on.
+    Thread.sleep(300);
+    assertThat(starts).hasSize(3);
+    assertThat(handedOver).allSatisfy(ctx -> assertThat(stateOf(q, ctx.job().id())).isEqualTo(JobState.RUNNING));
+
+    try (var c = db.getConnection()) {
+      c.setAutoCommit(false);
+      assertThat(q.completeWithin(c, handedOver)).containsExactly(true, true, true);
+      c.commit();
+    }
+    recorded.countDown();
+    await().atMost(Duration.ofSeconds(10)).until(() -> ids.stream().allMatch(id -> stateOf(q, id) == JobState.COMPLETED));
+    assertThat(starts).hasSize(6).containsSubsequence("a-1", "a-2").containsSubsequence("b-1", "b-2")
+        .containsSubsequence("c-1", "c-2");
+    // Completed once each: by the transaction, not again by the engine when the workers returned.
+    assertThat(scalar("SELECT count(*) FROM courier_job WHERE state = 'completed' AND attempt = 1")).isEqualTo(6);
+  }
+
+  @Test
+  void completingTogetherRefusesAContextThatIsNotRunningOnThisNode() throws Exception {
+    List<JobContext<Args>> seen = new CopyOnWriteArrayList<>();
+    CourierQueue q = started(engine().queue("default", 2).worker("o", Args.class, seen::add));
+    q.enqueue(JobRequest.of("o", new Args("x")));
+    await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == 1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> stateOf(q, seen.get(0).job().id()) == JobState.COMPLETED);
+    try (var c = db.getConnection()) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> q.completeWithin(c, seen))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("job " + seen.get(0).job().id() + " is not running on this node");
+    }
+  }
 }

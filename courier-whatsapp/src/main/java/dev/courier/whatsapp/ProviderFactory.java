@@ -16,20 +16,21 @@ import dev.courier.whatsapp.simulator.SimulatorStore;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.util.function.Function;
-import javax.sql.DataSource;
+import dev.courier.whatsapp.store.SharedTransactions;
 
 /** Builds the provider of an instance from its settings. */
 final class ProviderFactory implements Function<Instance, Provider> {
   private final SimulatorStore simulator;
   private final CourierQueue engine;
-  private final DataSource dataSource;
+  private final SharedTransactions simulatorCommits;
   private final Clock clock;
   private final HttpClient http;
 
-  ProviderFactory(SimulatorStore simulator, CourierQueue engine, DataSource dataSource, Clock clock, HttpClient http) {
+  ProviderFactory(SimulatorStore simulator, CourierQueue engine, SharedTransactions simulatorCommits, Clock clock,
+      HttpClient http) {
     this.simulator = simulator;
     this.engine = engine;
-    this.dataSource = dataSource;
+    this.simulatorCommits = simulatorCommits;
     this.clock = clock;
     this.http = http;
   }
@@ -37,7 +38,7 @@ final class ProviderFactory implements Function<Instance, Provider> {
   @Override
   public Provider apply(Instance i) {
     return switch (i.provider()) {
-      case SIMULATOR -> new SimulatorProvider(i, simulator, engine, dataSource, clock);
+      case SIMULATOR -> new SimulatorProvider(i, simulator, engine, simulatorCommits, clock);
       case CLOUD_API -> new CloudApiProvider(cloudSettings(i.settings()), http);
       case GATEWAY -> new GatewayProvider(gatewaySettings(i.settings()), http);
     };

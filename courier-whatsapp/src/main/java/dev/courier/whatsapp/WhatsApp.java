@@ -36,6 +36,7 @@ import dev.courier.whatsapp.send.SendWorker;
 import dev.courier.whatsapp.simulator.SimulatorCallbackWorker;
 import dev.courier.whatsapp.simulator.SimulatorProvider;
 import dev.courier.whatsapp.simulator.SimulatorStore;
+import dev.courier.whatsapp.store.SharedTransactions;
 import dev.courier.whatsapp.store.Tx;
 import dev.courier.whatsapp.validation.InvalidRequestException;
 import java.net.http.HttpClient;
@@ -61,6 +62,8 @@ public final class WhatsApp {
   private static final ObjectMapper JSON = new ObjectMapper();
   public static final String DEFAULT_ORGANIZATION = "org_default";
   public static final String DEMO_INSTANCE = "ins_demo";
+  /** The most simulator calls, or status updates, one shared transaction holds. */
+  static final int SIMULATOR_COMMIT_MAX_BATCH = 128;
 
   private final CourierQueue engine;
   private final Instances instances;
@@ -74,6 +77,9 @@ public final class WhatsApp {
   private final StatusUpdates statusUpdates;
   private final EventStore events;
   private final SimulatorStore simulator;
+  private final SharedTransactions simulatorCommits;
+  private final SharedTransactions statusCommits;
+  private final SendWorker sendWorker;
   private final DataSource dataSource;
   private final Clock clock;
 
@@ -108,15 +114,18 @@ public final class WhatsApp {
     this.scheduleSweepInterval = b.scheduleSweepInterval;
     holder.expander = new CampaignExpander(b.dataSource, campaignStore, instances, messages, b.campaignHooks,
         b.campaignBatchSize, b.campaignWindow, b.clock);
-    this.statusUpdates = new StatusUpdates(b.dataSource, messageStore, events, engine, b.clock);
+    this.statusCommits = new SharedTransactions(b.dataSource, "status", b.sendCommitters, SIMULATOR_COMMIT_MAX_BATCH);
+    this.statusUpdates = new StatusUpdates(messageStore, events, engine, statusCommits, b.clock);
     ContactStore contacts = new ContactStore();
     this.webhooks = new WebhookService(b.dataSource, instances, statusUpdates, contacts, events, b.clock);
+    this.simulatorCommits = new SharedTransactions(b.dataSource, "simulator", b.sendCommitters, SIMULATOR_COMMIT_MAX_BATCH);
     Function<Instance, Provider> factory = b.providerFactory != null
         ? b.providerFactory
-        : new ProviderFactory(simulator, engine, b.dataSource, b.clock, b.httpClient);
+        : new ProviderFactory(simulator, engine, simulatorCommits, b.clock, b.httpClient);
     Providers providers = new Providers(factory);
-    holder.send = new SendWorker(b.dataSource, messageStore, instances, providers, events, statusUpdates, contacts,
-        new SendGuardStore(), b.sendHooks, b.clock);
+    this.sendWorker = new SendWorker(b.dataSource, messageStore, instances, providers, events, statusUpdates, contacts,
+        new SendGuardStore(), b.sendHooks, engine, b.sendCommitters, b.clock);
+    holder.send = sendWorker;
     holder.callback = new SimulatorCallbackWorker(instances, statusUpdates, b.clock);
   }
 
@@ -144,6 +153,10 @@ public final class WhatsApp {
     schedules.stop();
     messages.close();
     engine.stop(timeout);
+    // After the engine: sends still finishing within the timeout commit through them.
+    sendWorker.close();
+    simulatorCommits.close();
+    statusCommits.close();
   }
 
   /**
@@ -258,6 +271,7 @@ public final class WhatsApp {
     private HttpClient httpClient;
     private SendHooks sendHooks = SendHooks.NONE;
     private int sendConcurrency = 64;
+    private int sendCommitters = 2;
     private int callbackConcurrency = 16;
     private Duration sendTimeout = Duration.ofMinutes(2);
     private Consumer<CourierQueue.Builder> engineOptions = e -> {};
@@ -358,13 +372,26 @@ public final class WhatsApp {
       return this;
     }
 
-    /** How single sends commit (default: each alone; the server turns group commit on). */
     /** The plan tiers' default priorities and rate caps (default {@link Plans#defaults()}). */
     public Builder plans(Plans p) {
       this.plans = java.util.Objects.requireNonNull(p, "plans");
       return this;
     }
 
+    /**
+     * Committers that group the commits of concurrent sends (marked {@code sending}, then the
+     * provider's answer with the job's completion; the simulator's outbox likewise) into shared
+     * transactions (default 2; 0 commits every send's steps alone).
+     */
+    public Builder sendCommitters(int n) {
+      if (n < 0) {
+        throw new IllegalArgumentException("sendCommitters: must be >= 0, got " + n);
+      }
+      this.sendCommitters = n;
+      return this;
+    }
+
+    /** How single sends commit (default: each alone; the server turns group commit on). */
     public Builder groupCommit(Messages.GroupCommit g) {
       this.groupCommit = g;
       return this;

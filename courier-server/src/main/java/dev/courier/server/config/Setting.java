@@ -75,6 +75,12 @@ public enum Setting {
       null,
       Defaults.GROUP_COMMIT_COMMITTERS,
       "Shared transactions of group commit in flight at once on each node (1-64; each holds a pool connection while it commits)."),
+  SEND_COMMITTERS(
+      "COURIER_SEND_COMMITTERS",
+      "send.committers",
+      null,
+      Defaults.SEND_COMMITTERS,
+      "Shared transactions in flight at once for each step of sending (message marked `sending`; provider's answer recorded with the job's completion; the simulator's outbox; provider status callbacks applied): concurrent sends and callbacks share their commits (0-64; 0 = each commits alone)."),
   PLANS(
       "COURIER_PLANS",
       "plans",
@@ -162,6 +168,7 @@ public enum Setting {
     public static final String GROUP_COMMIT = "true";
     public static final String GROUP_COMMIT_MAX_BATCH = "256";
     public static final String GROUP_COMMIT_COMMITTERS = "2";
+    public static final String SEND_COMMITTERS = "2";
     public static final String PLANS =
         "premium:priority=1,campaignPriority=7;pro:priority=3,campaignPriority=8;basic:priority=5,campaignPriority=9";
     public static final String CONFIG = "./courier.yml";

@@ -10,7 +10,7 @@ import dev.courier.whatsapp.message.Message;
 import dev.courier.whatsapp.message.MessageEvents;
 import dev.courier.whatsapp.message.MessageStatus;
 import dev.courier.whatsapp.message.MessageStore;
-import dev.courier.whatsapp.store.Tx;
+import dev.courier.whatsapp.store.SharedTransactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -21,7 +21,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,32 +41,41 @@ public final class StatusUpdates {
     final List<Long> wake = new ArrayList<>();
   }
 
-  private final DataSource dataSource;
   private final MessageStore messages;
   private final EventStore events;
   private final CourierQueue engine;
+  private final SharedTransactions commits;
   private final Clock clock;
 
-  public StatusUpdates(DataSource dataSource, MessageStore messages, EventStore events, CourierQueue engine, Clock clock) {
-    this.dataSource = dataSource;
+  /**
+   * @param commits where the transactions applying callbacks are shared with those of concurrent
+   *     callers (simulator callbacks, provider webhooks arriving together)
+   */
+  public StatusUpdates(MessageStore messages, EventStore events, CourierQueue engine,
+      SharedTransactions commits, Clock clock) {
+    this.commits = commits;
     this.messages = messages;
     this.events = events;
     this.engine = engine;
     this.clock = clock;
   }
 
+  /** What one transaction applying callbacks owes after its commit. */
+  private record Applied(List<DomainEvent> raised, AfterCommit after) {}
+
   /** Applies callbacks of one instance. */
   public void apply(Instance instance, List<StatusCallback> callbacks) throws SQLException {
-    List<DomainEvent> raised = new ArrayList<>();
-    AfterCommit after = new AfterCommit();
-    Tx.run(dataSource, conn -> {
+    Applied applied = commits.run(conn -> {
+      // Made here, per run: a shared transaction that failed runs this again alone.
+      List<DomainEvent> raised = new ArrayList<>();
+      AfterCommit after = new AfterCommit();
       for (StatusCallback cb : callbacks) {
         applyOne(conn, instance, cb, raised, after);
       }
-      return null;
+      return new Applied(raised, after);
     });
-    events.publishAfterCommit(raised);
-    runAfterCommit(after);
+    events.publishAfterCommit(applied.raised());
+    runAfterCommit(applied.after());
   }
 
   private void applyOne(Connection conn, Instance instance, StatusCallback cb, List<DomainEvent> raised, AfterCommit after)

@@ -1,5 +1,6 @@
 package dev.courier.whatsapp.send;
 
+import dev.courier.queue.CourierQueue;
 import dev.courier.queue.JobContext;
 import dev.courier.queue.ResourceUnavailable;
 import dev.courier.queue.Worker;
@@ -21,7 +22,10 @@ import dev.courier.whatsapp.provider.OutboundMessage;
 import dev.courier.whatsapp.provider.ProviderException;
 import dev.courier.whatsapp.provider.Providers;
 import dev.courier.whatsapp.provider.SendReceipt;
+import dev.courier.whatsapp.store.BatchCommitter;
+import dev.courier.whatsapp.store.SharedTransactions;
 import dev.courier.whatsapp.store.Tx;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -37,7 +41,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Sends one message. The message is marked {@code sending} (with the job attempt) and committed
  * before the provider is called; the provider's answer and the job's completion then commit in one
- * transaction. A job that finds its message still {@code sending} therefore knows an earlier attempt
+ * transaction. Both commits are shared with concurrent sends ({@link BatchCommitter}): one WAL
+ * flush, and one completion statement, per batch of sends. A job that finds its message still {@code sending} therefore knows an earlier attempt
  * died mid-send: it marks the message {@code in_doubt} and waits for a provider callback proving the
  * send (the Cloud API echoes Courier's message id as {@code biz_opaque_callback_data}) before the
  * instance's policy resends or fails it.
@@ -53,6 +58,8 @@ public final class SendWorker implements Worker<Messages.SendArgs> {
   static final Duration RECIPIENT_HOLD = Duration.ofHours(24);
   static final Duration MAX_THROTTLE_BACKOFF = Duration.ofMinutes(5);
   static final Duration CLOUD_TYPING_CONTEXT = Duration.ofHours(24);
+  /** The most sends one shared transaction holds. */
+  static final int MAX_SHARED_BATCH = 128;
 
   private final DataSource dataSource;
   private final MessageStore messages;
@@ -63,12 +70,23 @@ public final class SendWorker implements Worker<Messages.SendArgs> {
   private final ContactStore contacts;
   private final SendGuardStore guards;
   private final SendHooks hooks;
+  private final CourierQueue engine;
+  private final SharedTransactions markCommits;
+  private final BatchCommitter<AcceptedSend, Recorded> recordCommits;
   private final Clock clock;
 
+  /**
+   * @param committers threads that group the two commits of every send (marked {@code sending};
+   *     the provider's answer with the job's completion) with those of concurrent sends, each kind
+   *     on its own; 0 commits each alone
+   */
   public SendWorker(DataSource dataSource, MessageStore messages, Instances instances, Providers providers,
       EventStore events, StatusUpdates statusUpdates, ContactStore contacts, SendGuardStore guards, SendHooks hooks,
-      Clock clock) {
+      CourierQueue engine, int committers, Clock clock) {
     this.dataSource = dataSource;
+    this.engine = engine;
+    this.markCommits = new SharedTransactions(dataSource, "send-mark", committers, MAX_SHARED_BATCH);
+    this.recordCommits = new BatchCommitter<>(dataSource, "send-record", committers, MAX_SHARED_BATCH, this::recordAll);
     this.messages = messages;
     this.instances = instances;
     this.providers = providers;
@@ -108,7 +126,7 @@ public final class SendWorker implements Worker<Messages.SendArgs> {
     }
     waitForRecipientGuards(ctx, m, i);
     int attempt = ctx.attempt();
-    if (!Tx.run(dataSource, conn -> messages.messageMarkSending(conn, id, attempt, clock.instant()))) {
+    if (!markCommits.run(conn -> messages.messageMarkSending(conn, id, attempt, clock.instant()))) {
       return; // cancelled meanwhile
     }
     Instant started = clock.instant();
@@ -140,28 +158,60 @@ public final class SendWorker implements Worker<Messages.SendArgs> {
     return new OutboundMessage(m.id(), m.recipient(), m.type(), m.content(), m.replyTo(), typing, typingContext);
   }
 
-  private void recordAccepted(JobContext<Messages.SendArgs> ctx, Message m, Instance i, SendReceipt receipt, Instant started)
-      throws SQLException {
-    Instant now = clock.instant();
-    List<DomainEvent> raised = new ArrayList<>();
-    StatusUpdates.AfterCommit after = new StatusUpdates.AfterCommit();
-    boolean completed = Tx.run(dataSource, conn -> {
-      messages.attemptInsert(conn, m.id(), ctx.attempt(), started, now, "accepted", null, null, null);
-      if (messages.messageMarkSent(conn, m.id(), receipt.providerMessageId(), now,
-          MessageEvents.detail("providerMessageId", receipt.providerMessageId()))) {
-        raised.add(MessageEvents.record(conn, events, m, "sent", receipt.providerMessageId(), null, null));
+  /** A send the provider accepted, waiting to be recorded. */
+  private record AcceptedSend(JobContext<Messages.SendArgs> ctx, Message m, Instance i, SendReceipt receipt,
+      Instant started, Instant now) {}
+
+  /** What the transaction recording an accepted send did, for after its commit. */
+  private record Recorded(boolean completed, List<DomainEvent> raised, StatusUpdates.AfterCommit after) {}
+
+  /**
+   * Records accepted sends in the caller's transaction: each message's attempt, {@code sent} and
+   * early callbacks, then all their jobs' completions in one statement (one order-key hand-over
+   * for the batch).
+   */
+  private List<Recorded> recordAll(Connection conn, List<AcceptedSend> sends) throws SQLException {
+    List<List<DomainEvent>> raised = new ArrayList<>(sends.size());
+    List<StatusUpdates.AfterCommit> after = new ArrayList<>(sends.size());
+    for (AcceptedSend s : sends) {
+      // Made here, per call: a shared transaction that failed runs its sends again alone.
+      List<DomainEvent> r = new ArrayList<>();
+      StatusUpdates.AfterCommit a = new StatusUpdates.AfterCommit();
+      Message m = s.m();
+      String providerId = s.receipt().providerMessageId();
+      messages.attemptInsert(conn, m.id(), s.ctx().attempt(), s.started(), s.now(), "accepted", null, null, null);
+      if (messages.messageMarkSent(conn, m.id(), providerId, s.now(), MessageEvents.detail("providerMessageId", providerId))) {
+        r.add(MessageEvents.record(conn, events, m, "sent", providerId, null, null));
       }
       // Callbacks that came before this commit (a fast provider) wait in the pending table.
-      statusUpdates.applyPending(conn, i, m.id(), receipt.providerMessageId(), raised, after);
-      // Even when this node lost the job (its lease expired), the provider's answer is kept: the
-      // node that took over finds the message sent and ends without sending again.
-      return ctx.completeWithin(conn);
-    });
-    if (!completed) {
+      statusUpdates.applyPending(conn, s.i(), m.id(), providerId, r, a);
+      raised.add(r);
+      after.add(a);
+    }
+    // Even when this node lost a job (its lease expired), the provider's answer is kept: the node
+    // that took over finds the message sent and ends without sending again.
+    boolean[] completed = engine.completeWithin(conn, sends.stream().map(AcceptedSend::ctx).toList());
+    List<Recorded> out = new ArrayList<>(sends.size());
+    for (int n = 0; n < sends.size(); n++) {
+      out.add(new Recorded(completed[n], raised.get(n), after.get(n)));
+    }
+    return out;
+  }
+
+  private void recordAccepted(JobContext<Messages.SendArgs> ctx, Message m, Instance i, SendReceipt receipt, Instant started)
+      throws SQLException {
+    Recorded recorded = recordCommits.submit(new AcceptedSend(ctx, m, i, receipt, started, clock.instant()));
+    if (!recorded.completed()) {
       LOG.warn("send recorded but the job was taken over message={} job={}", m.id(), ctx.job().id());
     }
-    events.publishAfterCommit(raised);
-    statusUpdates.runAfterCommit(after);
+    events.publishAfterCommit(recorded.raised());
+    statusUpdates.runAfterCommit(recorded.after());
+  }
+
+  /** Stops the committers; sends still finishing commit alone. */
+  public void close() {
+    markCommits.close();
+    recordCommits.close();
   }
 
   /** True when an in-doubt message should be sent again now; otherwise the job ends or waits. */

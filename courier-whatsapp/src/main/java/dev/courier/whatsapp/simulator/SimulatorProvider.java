@@ -9,14 +9,13 @@ import dev.courier.whatsapp.provider.OutboundMessage;
 import dev.courier.whatsapp.provider.Provider;
 import dev.courier.whatsapp.provider.ProviderException;
 import dev.courier.whatsapp.provider.SendReceipt;
-import dev.courier.whatsapp.store.Tx;
+import dev.courier.whatsapp.store.SharedTransactions;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.SplittableRandom;
-import javax.sql.DataSource;
 
 /**
  * A WhatsApp stand-in for demos, tests and benchmarks. Each send is a numbered call; call n's
@@ -41,15 +40,17 @@ public final class SimulatorProvider implements Provider {
   private final SimulatorSettings settings;
   private final SimulatorStore store;
   private final CourierQueue engine;
-  private final DataSource dataSource;
+  private final SharedTransactions commits;
   private final Clock clock;
 
-  public SimulatorProvider(Instance instance, SimulatorStore store, CourierQueue engine, DataSource dataSource, Clock clock) {
+  /** @param commits where the simulator's transactions are grouped with those of concurrent calls */
+  public SimulatorProvider(Instance instance, SimulatorStore store, CourierQueue engine, SharedTransactions commits,
+      Clock clock) {
     this.instance = instance;
     this.settings = SimulatorSettings.from(instance.settings());
     this.store = store;
     this.engine = engine;
-    this.dataSource = dataSource;
+    this.commits = commits;
     this.clock = clock;
   }
 
@@ -62,7 +63,7 @@ public final class SimulatorProvider implements Provider {
       // the transaction takes one (holding two at once can starve a small pool).
       SimulatorStore.Call call = store.callNext(instance.id(), clock.instant());
       AfterCommit afterCommit = engine.afterCommit();
-      outcome = Tx.run(dataSource, conn -> call(conn, m, call, afterCommit));
+      outcome = commits.run(conn -> call(conn, m, call, afterCommit));
       afterCommit.run();
     } catch (SQLException e) {
       // The simulator's own database write failed: like a provider answering 500, the send may or

@@ -2,6 +2,7 @@ package dev.courier.queue.internal.runtime;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.courier.queue.Job;
+import dev.courier.queue.JobContext;
 import dev.courier.queue.JobSnoozed;
 import dev.courier.queue.JobState;
 import dev.courier.queue.PermanentJobFailure;
@@ -15,6 +16,7 @@ import dev.courier.queue.internal.store.StateChange;
 import dev.courier.queue.internal.store.Wake;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -143,6 +145,18 @@ public final class NodeRuntime {
    */
   public void announce(Wake wake) {
     announcer.announce(wake);
+  }
+
+  /** See {@code CourierQueue.completeWithin(Connection, List)}. */
+  public boolean[] completeWithin(Connection connection, List<? extends JobContext<?>> jobs) throws SQLException {
+    List<RunningJob> running = new ArrayList<>(jobs.size());
+    for (JobContext<?> ctx : jobs) {
+      if (!(ctx instanceof RunningJob rj) || held.get(rj.job.id()) != rj) {
+        throw new IllegalArgumentException("jobs: job " + ctx.job().id() + " is not running on this node");
+      }
+      running.add(rj);
+    }
+    return RunningJob.completeAllWithin(connection, running, clock.instant());
   }
 
   /** A job was enqueued by this process: wake its queue without waiting for the notification. */

@@ -4,12 +4,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.courier.queue.Job;
 import dev.courier.queue.JobContext;
 import dev.courier.queue.JobSnoozed;
+import dev.courier.queue.internal.store.Completion;
 import dev.courier.queue.internal.store.JobStore;
 import dev.courier.queue.internal.store.Wake;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 /** One claimed job on this node: buffered until a slot frees, then running on its own thread. */
 final class RunningJob implements JobContext<Object> {
@@ -95,6 +101,40 @@ final class RunningJob implements JobContext<Object> {
       throw new IllegalArgumentException("snooze: duration must not be negative (job " + job.id() + ")");
     }
     throw new JobSnoozed(duration);
+  }
+
+  /**
+   * Completes running jobs of one node in one statement on the caller's connection; returns, in
+   * their order, whether each was still held (and is now completed within the caller's
+   * transaction).
+   */
+  static boolean[] completeAllWithin(Connection connection, List<RunningJob> running, Instant now) throws SQLException {
+    if (running.isEmpty()) {
+      return new boolean[0];
+    }
+    RunningJob first = running.get(0);
+    List<Completion> done = new ArrayList<>(running.size());
+    for (RunningJob rj : running) {
+      if (rj.store != first.store || !rj.node.equals(first.node)) {
+        throw new IllegalArgumentException("jobs: all must be running on one engine (job " + rj.job.id() + ")");
+      }
+      done.add(new Completion(rj.job.id(), rj.job.attempt(), rj.resultJson));
+    }
+    JobStore.Changed changed = first.store.jobCompleteMany(connection, done, now, first.node);
+    Set<Long> completed = new HashSet<>();
+    changed.changes().forEach(c -> completed.add(c.id()));
+    boolean[] out = new boolean[running.size()];
+    boolean announced = false;
+    for (int i = 0; i < out.length; i++) {
+      RunningJob rj = running.get(i);
+      out[i] = completed.contains(rj.job.id());
+      if (out[i]) {
+        // One wake for the statement: the first job's worker announces it, the others owe none.
+        rj.completionWake = announced ? Wake.NONE : changed.wake();
+        announced = true;
+      }
+    }
+    return out;
   }
 
   @Override

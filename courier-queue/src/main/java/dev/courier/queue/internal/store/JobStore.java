@@ -539,6 +539,17 @@ public final class JobStore {
   /** Completes many jobs in one statement; returns the ones this node still held. */
   public Changed jobCompleteMany(List<Completion> done, Instant now, String node)
       throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      return jobCompleteMany(c, done, now, node);
+    }
+  }
+
+  /**
+   * {@link #jobCompleteMany(List, Instant, String)} on the caller's connection (inside its
+   * transaction, or alone in autocommit).
+   */
+  public Changed jobCompleteMany(Connection c, List<Completion> done, Instant now, String node)
+      throws SQLException {
     int n = done.size();
     Long[] ids = new Long[n];
     Integer[] attempts = new Integer[n];
@@ -550,8 +561,7 @@ public final class JobStore {
       results[i] = d.resultJson();
     }
     List<StateChange> changes = new ArrayList<>(n);
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(DeferredWake.wrap(COMPLETE_MANY))) {
+    try (PreparedStatement ps = c.prepareStatement(DeferredWake.wrap(COMPLETE_MANY))) {
       ps.setObject(1, Sql.ts(now));
       ps.setArray(2, c.createArrayOf("bigint", ids));
       ps.setArray(3, c.createArrayOf("smallint", attempts));

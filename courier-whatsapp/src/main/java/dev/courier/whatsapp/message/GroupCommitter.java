@@ -2,12 +2,10 @@ package dev.courier.whatsapp.message;
 
 import dev.courier.queue.AfterCommit;
 import dev.courier.whatsapp.instance.Instances;
-import dev.courier.whatsapp.store.Tx;
+import dev.courier.whatsapp.store.BatchCommitter;
 import dev.courier.whatsapp.validation.InvalidRequestException;
+import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.SQLNonTransientConnectionException;
-import java.sql.SQLRecoverableException;
-import java.sql.SQLTransientConnectionException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -16,13 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Group commit of single-message sends: concurrent callers hand their validated draft to a
@@ -50,8 +42,6 @@ import org.slf4j.LoggerFactory;
  * </ul>
  */
 final class GroupCommitter implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(GroupCommitter.class);
-
   /** Tells a caller to accept its draft alone: the shared transaction failed and was rolled back. */
   static final class RetryAlone extends RuntimeException {
     RetryAlone() {
@@ -62,27 +52,24 @@ final class GroupCommitter implements AutoCloseable {
   private static final RetryAlone RETRY_ALONE = new RetryAlone();
 
   /** One caller's draft, waiting. */
-  record Request(String organizationId, Messages.Draft draft, String idempotencyKey,
-      CompletableFuture<Messages.Accepted> result) {}
+  record Request(String organizationId, Messages.Draft draft, String idempotencyKey) {}
 
-  private final DataSource dataSource;
+  /**
+   * What a request got: an {@link Messages.Accepted}, or the exception its caller throws; and what
+   * its batch's transaction owes the engine once committed (run by every caller, once in effect).
+   */
+  private record Outcome(Object result, AfterCommit afterCommit) {}
+
   private final Messages messages;
   private final Instances instances;
-  private final int maxBatch;
-  private final LinkedBlockingQueue<Request> pending = new LinkedBlockingQueue<>();
-  private final List<Thread> threads = new ArrayList<>();
-  private volatile boolean closed;
+  private final BatchCommitter<Request, Outcome> committer;
 
   GroupCommitter(DataSource dataSource, Messages messages, Instances instances, int maxBatch, int committers) {
-    this.dataSource = dataSource;
     this.messages = messages;
     this.instances = instances;
-    this.maxBatch = maxBatch;
-    for (int n = 0; n < committers; n++) {
-      Thread t = Thread.ofPlatform().daemon().name("courier-group-commit-" + n).unstarted(this::loop);
-      threads.add(t);
-      t.start();
-    }
+    // Alone means Messages.acceptAlone, which also answers a key that a concurrent request stored first.
+    this.committer = new BatchCommitter<>(dataSource, "accept", committers, maxBatch, this::acceptAll,
+        r -> new Outcome(RETRY_ALONE, null));
   }
 
   /**
@@ -91,194 +78,105 @@ final class GroupCommitter implements AutoCloseable {
    * @throws RetryAlone when the caller must accept it on its own
    */
   Messages.Accepted submit(String organizationId, Messages.Draft draft, String idempotencyKey) throws SQLException {
-    if (closed) {
-      throw RETRY_ALONE;
+    Outcome o = committer.submit(new Request(organizationId, draft, idempotencyKey));
+    if (o.afterCommit() != null) {
+      o.afterCommit().run();
     }
-    Request r = new Request(organizationId, draft, idempotencyKey, new CompletableFuture<>());
-    pending.add(r);
-    if (closed && pending.remove(r)) {
-      throw RETRY_ALONE;
+    if (o.result() instanceof Messages.Accepted a) {
+      return a;
     }
-    try {
-      return r.result().get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      // The committer may still commit it: the caller cannot know, as when a lone commit is interrupted.
-      throw new SQLException("interrupted while waiting for the commit of the message", "57014", e);
-    } catch (ExecutionException e) {
-      Throwable c = e.getCause();
-      if (c instanceof SQLException s) {
-        SQLException own = new SQLException(s.getMessage(), s.getSQLState(), s.getErrorCode(), s);
-        throw own;
-      }
-      if (c instanceof RuntimeException re) {
-        throw re;
-      }
-      if (c instanceof Error err) {
-        throw err;
-      }
-      throw new IllegalStateException(c);
+    if (o.result() instanceof RuntimeException e) {
+      throw e;
     }
+    throw RETRY_ALONE;
   }
 
-  private void loop() {
-    List<Request> batch = new ArrayList<>(maxBatch);
-    while (!closed) {
-      try {
-        Request first = pending.poll(1, TimeUnit.SECONDS);
-        if (first == null) {
-          continue;
-        }
-        batch.add(first);
-        pending.drainTo(batch, maxBatch - 1);
-        commit(batch);
-      } catch (InterruptedException e) {
-        break;
-      } catch (RuntimeException | Error e) {
-        LOG.error("group commit failed unexpectedly; its callers retry alone", e);
-        for (Request r : batch) {
-          r.result().completeExceptionally(RETRY_ALONE);
-        }
-      } finally {
-        batch.clear();
-      }
-    }
-  }
-
-  /** Accepts a batch in one transaction and answers every caller (package-private for tests). */
-  void commit(List<Request> batch) {
-    Map<Request, Object> outcomes;
+  /** Accepts a batch in one (the caller's) transaction: one outcome per request. */
+  private List<Outcome> acceptAll(Connection conn, List<Request> batch) throws SQLException {
     AfterCommit afterCommit = messages.afterCommit();
-    try {
-      outcomes = Tx.run(dataSource, conn -> {
-        // By identity: a request's record hash would hash its whole draft.
-        Map<Request, Object> out = new IdentityHashMap<>();
-        // Idempotency keys: the stored message answers, and the first of a key in the batch leads the others.
-        Map<List<String>, Request> leaders = new HashMap<>();
-        Map<Request, Request> followers = new IdentityHashMap<>();
-        for (Request r : batch) {
-          if (r.idempotencyKey() == null) {
-            continue;
-          }
-          List<String> k = List.of(r.organizationId(), r.idempotencyKey());
-          Request leader = leaders.putIfAbsent(k, r);
-          if (leader != null) {
-            followers.put(r, leader);
-            continue;
-          }
-          try {
-            messages.replay(conn, r.organizationId(), r.idempotencyKey(), r.draft().requestHash())
-                .ifPresent(a -> out.put(r, a));
-          } catch (ConflictException e) {
-            out.put(r, e);
-          }
-        }
-        // Instances deleted meanwhile fail their items alone; the live ones stay share-locked to the commit.
-        List<String> wanted = batch.stream()
-            .filter(r -> !out.containsKey(r) && !followers.containsKey(r))
-            .map(r -> r.draft().instance().id()).distinct().toList();
-        Set<String> live = wanted.isEmpty() ? Set.of() : instances.lockLive(conn, wanted);
-        Map<String, List<Request>> byOrganization = new LinkedHashMap<>();
-        for (Request r : batch) {
-          if (out.containsKey(r) || followers.containsKey(r)) {
-            continue;
-          }
-          String ins = r.draft().instance().id();
-          if (!live.contains(ins)) {
-            out.put(r, new InvalidRequestException("instanceId", "no instance " + ins + " in this organization"));
-            continue;
-          }
-          byOrganization.computeIfAbsent(r.organizationId(), o -> new ArrayList<>()).add(r);
-        }
-        for (Map.Entry<String, List<Request>> e : byOrganization.entrySet()) {
-          List<Request> rs = e.getValue();
-          List<Messages.Accepted> accepted = messages.insertMany(conn, e.getKey(),
-              rs.stream().map(Request::draft).toList(), rs.stream().map(Request::idempotencyKey).toList(), afterCommit);
-          for (int n = 0; n < rs.size(); n++) {
-            out.put(rs.get(n), accepted.get(n));
-          }
-        }
-        for (Map.Entry<Request, Request> f : followers.entrySet()) {
-          Request r = f.getKey();
-          Object led = out.get(f.getValue());
-          if (!(led instanceof Messages.Accepted a)) {
-            out.put(r, RETRY_ALONE); // the leader failed: this request is judged on its own
-          } else if (a.replayed()) {
-            try {
-              out.put(r, messages.replay(conn, r.organizationId(), r.idempotencyKey(), r.draft().requestHash())
-                  .<Object>map(x -> x).orElse(RETRY_ALONE));
-            } catch (ConflictException c) {
-              out.put(r, c);
-            }
-          } else if (Objects.equals(a.message().idempotencyKey(), r.idempotencyKey())
-              && Objects.equals(f.getValue().draft().requestHash(), r.draft().requestHash())) {
-            out.put(r, new Messages.Accepted(a.message(), a.queuePosition(), true));
-          } else {
-            out.put(r, new ConflictException(ConflictException.Kind.IDEMPOTENCY_MISMATCH,
-                "Idempotency-Key " + r.idempotencyKey() + " was used for a different request (message "
-                    + a.message().id() + ")", a.message().status().text()));
-          }
-        }
-        return out;
-      });
-    } catch (SQLException e) {
-      boolean oneItemMayCause = e.getSQLState() != null && !connectionLost(e)
-          && (e.getSQLState().startsWith("22") || e.getSQLState().startsWith("23")
-              || e.getSQLState().startsWith("40") || e.getSQLState().startsWith("54"));
-      if (oneItemMayCause) {
-        // Rolled back: nothing of it committed. Each request is judged on its own.
-        LOG.debug("shared transaction of {} messages failed ({}); each retries alone", batch.size(), e.getSQLState());
-        batch.forEach(r -> r.result().completeExceptionally(RETRY_ALONE));
-      } else {
-        batch.forEach(r -> r.result().completeExceptionally(e));
-      }
-      return;
-    } catch (RuntimeException e) {
-      LOG.debug("shared transaction of {} messages failed; each retries alone", batch.size(), e);
-      batch.forEach(r -> r.result().completeExceptionally(RETRY_ALONE));
-      return;
-    }
-    afterCommit.run();
+    // By identity: a request's record hash would hash its whole draft.
+    Map<Request, Object> out = new IdentityHashMap<>();
+    // Idempotency keys: the stored message answers, and the first of a key in the batch leads the others.
+    Map<List<String>, Request> leaders = new HashMap<>();
+    Map<Request, Request> followers = new IdentityHashMap<>();
     for (Request r : batch) {
-      Object o = outcomes.get(r);
-      if (o instanceof Messages.Accepted a) {
-        r.result().complete(a);
-      } else if (o instanceof Throwable t) {
-        r.result().completeExceptionally(t);
-      } else {
-        r.result().completeExceptionally(RETRY_ALONE);
+      if (r.idempotencyKey() == null) {
+        continue;
+      }
+      List<String> k = List.of(r.organizationId(), r.idempotencyKey());
+      Request leader = leaders.putIfAbsent(k, r);
+      if (leader != null) {
+        followers.put(r, leader);
+        continue;
+      }
+      try {
+        messages.replay(conn, r.organizationId(), r.idempotencyKey(), r.draft().requestHash())
+            .ifPresent(a -> out.put(r, a));
+      } catch (ConflictException e) {
+        out.put(r, e);
       }
     }
-  }
-
-  private static boolean connectionLost(SQLException e) {
-    return e instanceof SQLTransientConnectionException || e instanceof SQLNonTransientConnectionException
-        || e instanceof SQLRecoverableException || e.getSQLState().startsWith("08");
+    // Instances deleted meanwhile fail their items alone; the live ones stay share-locked to the commit.
+    List<String> wanted = batch.stream()
+        .filter(r -> !out.containsKey(r) && !followers.containsKey(r))
+        .map(r -> r.draft().instance().id()).distinct().toList();
+    Set<String> live = wanted.isEmpty() ? Set.of() : instances.lockLive(conn, wanted);
+    Map<String, List<Request>> byOrganization = new LinkedHashMap<>();
+    for (Request r : batch) {
+      if (out.containsKey(r) || followers.containsKey(r)) {
+        continue;
+      }
+      String ins = r.draft().instance().id();
+      if (!live.contains(ins)) {
+        out.put(r, new InvalidRequestException("instanceId", "no instance " + ins + " in this organization"));
+        continue;
+      }
+      byOrganization.computeIfAbsent(r.organizationId(), o -> new ArrayList<>()).add(r);
+    }
+    for (Map.Entry<String, List<Request>> e : byOrganization.entrySet()) {
+      List<Request> rs = e.getValue();
+      List<Messages.Accepted> accepted = messages.insertMany(conn, e.getKey(),
+          rs.stream().map(Request::draft).toList(), rs.stream().map(Request::idempotencyKey).toList(), afterCommit);
+      for (int n = 0; n < rs.size(); n++) {
+        out.put(rs.get(n), accepted.get(n));
+      }
+    }
+    for (Map.Entry<Request, Request> f : followers.entrySet()) {
+      Request r = f.getKey();
+      Object led = out.get(f.getValue());
+      if (!(led instanceof Messages.Accepted a)) {
+        out.put(r, RETRY_ALONE); // the leader failed: this request is judged on its own
+      } else if (a.replayed()) {
+        try {
+          out.put(r, messages.replay(conn, r.organizationId(), r.idempotencyKey(), r.draft().requestHash())
+              .<Object>map(x -> x).orElse(RETRY_ALONE));
+        } catch (ConflictException c) {
+          out.put(r, c);
+        }
+      } else if (Objects.equals(a.message().idempotencyKey(), r.idempotencyKey())
+          && Objects.equals(f.getValue().draft().requestHash(), r.draft().requestHash())) {
+        out.put(r, new Messages.Accepted(a.message(), a.queuePosition(), true));
+      } else {
+        out.put(r, new ConflictException(ConflictException.Kind.IDEMPOTENCY_MISMATCH,
+            "Idempotency-Key " + r.idempotencyKey() + " was used for a different request (message "
+                + a.message().id() + ")", a.message().status().text()));
+      }
+    }
+    List<Outcome> outcomes = new ArrayList<>(batch.size());
+    for (Request r : batch) {
+      outcomes.add(new Outcome(out.getOrDefault(r, RETRY_ALONE), afterCommit));
+    }
+    return outcomes;
   }
 
   /** Requests waiting for a committer (tests). */
   int pending() {
-    return pending.size();
+    return committer.pending();
   }
 
   /** Stops the committers; callers still waiting, or arriving later, accept alone. */
   @Override
   public void close() {
-    closed = true;
-    for (Thread t : threads) {
-      t.interrupt();
-    }
-    for (Thread t : threads) {
-      try {
-        t.join(TimeUnit.SECONDS.toMillis(10));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-    }
-    Request r;
-    while ((r = pending.poll()) != null) {
-      r.result().completeExceptionally(RETRY_ALONE);
-    }
+    committer.close();
   }
 }

@@ -44,6 +44,12 @@ public final class BatchCommitter<I, O> implements AutoCloseable {
     List<O> run(Connection conn, List<I> items) throws SQLException;
   }
 
+  /** How a caller processes its item alone (its shared transaction failed, or no committer runs). */
+  @FunctionalInterface
+  public interface Alone<I, O> {
+    O run(I item) throws SQLException;
+  }
+
   /** A item whose shared transaction failed: its caller runs it alone. */
   private static final class RunAlone extends RuntimeException {
     RunAlone() {
@@ -57,6 +63,7 @@ public final class BatchCommitter<I, O> implements AutoCloseable {
 
   private final DataSource dataSource;
   private final BatchWork<I, O> work;
+  private final Alone<I, O> alone;
   private final int maxBatch;
   private final LinkedBlockingQueue<Unit<I, O>> pending = new LinkedBlockingQueue<>();
   private final List<Thread> threads = new ArrayList<>();
@@ -67,12 +74,22 @@ public final class BatchCommitter<I, O> implements AutoCloseable {
    *     flush); 0 runs every item alone, in a transaction of its own
    */
   public BatchCommitter(DataSource dataSource, String name, int committers, int maxBatch, BatchWork<I, O> work) {
+    this(dataSource, name, committers, maxBatch, work, null);
+  }
+
+  /**
+   * @param alone how a caller processes its item alone; null: the batch work on that item alone,
+   *     in a transaction of its own
+   */
+  public BatchCommitter(DataSource dataSource, String name, int committers, int maxBatch, BatchWork<I, O> work,
+      Alone<I, O> alone) {
     if (committers < 0 || maxBatch < 1) {
       throw new IllegalArgumentException("batch committer " + name + ": committers must be >= 0 and maxBatch >= 1, got "
           + committers + " and " + maxBatch);
     }
     this.dataSource = dataSource;
     this.work = work;
+    this.alone = alone != null ? alone : item -> Tx.run(dataSource, conn -> work.run(conn, List.of(item)).get(0));
     this.maxBatch = maxBatch;
     for (int n = 0; n < committers; n++) {
       Thread t = Thread.ofPlatform().daemon().name("courier-" + name + "-commit-" + n).unstarted(this::loop);
@@ -134,7 +151,12 @@ public final class BatchCommitter<I, O> implements AutoCloseable {
   }
 
   private O alone(I item) throws SQLException {
-    return Tx.run(dataSource, conn -> work.run(conn, List.of(item)).get(0));
+    return alone.run(item);
+  }
+
+  /** Items waiting for a committer. */
+  public int pending() {
+    return pending.size();
   }
 
   private void loop() {

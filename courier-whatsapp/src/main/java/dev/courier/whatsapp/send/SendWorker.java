@@ -42,10 +42,11 @@ import org.slf4j.LoggerFactory;
  * Sends one message. The message is marked {@code sending} (with the job attempt) and committed
  * before the provider is called; the provider's answer and the job's completion then commit in one
  * transaction. Both commits are shared with concurrent sends ({@link BatchCommitter}): one WAL
- * flush, and one completion statement, per batch of sends. A job that finds its message still {@code sending} therefore knows an earlier attempt
- * died mid-send: it marks the message {@code in_doubt} and waits for a provider callback proving the
- * send (the Cloud API echoes Courier's message id as {@code biz_opaque_callback_data}) before the
- * instance's policy resends or fails it.
+ * flush, and one completion statement, per batch of sends. A job that finds its message still
+ * {@code sending} therefore knows an earlier attempt died mid-send: it marks the message
+ * {@code in_doubt} and waits for a provider callback proving the send (the Cloud API echoes
+ * Courier's message id as {@code biz_opaque_callback_data}) before the instance's policy resends or
+ * fails it.
  */
 public final class SendWorker implements Worker<Messages.SendArgs> {
   private static final Logger LOG = LoggerFactory.getLogger(SendWorker.class);

@@ -36,6 +36,7 @@ import dev.courier.whatsapp.send.SendWorker;
 import dev.courier.whatsapp.simulator.SimulatorCallbackWorker;
 import dev.courier.whatsapp.simulator.SimulatorProvider;
 import dev.courier.whatsapp.simulator.SimulatorStore;
+import dev.courier.whatsapp.store.BatchCommitter;
 import dev.courier.whatsapp.store.SharedTransactions;
 import dev.courier.whatsapp.store.Tx;
 import dev.courier.whatsapp.validation.InvalidRequestException;
@@ -62,8 +63,6 @@ public final class WhatsApp {
   private static final ObjectMapper JSON = new ObjectMapper();
   public static final String DEFAULT_ORGANIZATION = "org_default";
   public static final String DEMO_INSTANCE = "ins_demo";
-  /** The most simulator calls, or status updates, one shared transaction holds. */
-  static final int SIMULATOR_COMMIT_MAX_BATCH = 128;
 
   private final CourierQueue engine;
   private final Instances instances;
@@ -114,11 +113,11 @@ public final class WhatsApp {
     this.scheduleSweepInterval = b.scheduleSweepInterval;
     holder.expander = new CampaignExpander(b.dataSource, campaignStore, instances, messages, b.campaignHooks,
         b.campaignBatchSize, b.campaignWindow, b.clock);
-    this.statusCommits = new SharedTransactions(b.dataSource, "status", b.sendCommitters, SIMULATOR_COMMIT_MAX_BATCH);
+    this.statusCommits = new SharedTransactions(b.dataSource, "status", b.sendCommitters, BatchCommitter.DEFAULT_MAX_BATCH);
     this.statusUpdates = new StatusUpdates(messageStore, events, engine, statusCommits, b.clock);
     ContactStore contacts = new ContactStore();
     this.webhooks = new WebhookService(b.dataSource, instances, statusUpdates, contacts, events, b.clock);
-    this.simulatorCommits = new SharedTransactions(b.dataSource, "simulator", b.sendCommitters, SIMULATOR_COMMIT_MAX_BATCH);
+    this.simulatorCommits = new SharedTransactions(b.dataSource, "simulator", b.sendCommitters, BatchCommitter.DEFAULT_MAX_BATCH);
     Function<Instance, Provider> factory = b.providerFactory != null
         ? b.providerFactory
         : new ProviderFactory(simulator, engine, simulatorCommits, b.clock, b.httpClient);
@@ -380,8 +379,8 @@ public final class WhatsApp {
 
     /**
      * Committers that group the commits of concurrent sends (marked {@code sending}, then the
-     * provider's answer with the job's completion; the simulator's outbox likewise) into shared
-     * transactions (default 2; 0 commits every send's steps alone).
+     * provider's answer with the job's completion; the simulator's outbox and status callbacks
+     * likewise) into shared transactions, per step (default 2; 0 commits each alone).
      */
     public Builder sendCommitters(int n) {
       if (n < 0) {

@@ -59,8 +59,6 @@ public final class SendWorker implements Worker<Messages.SendArgs> {
   static final Duration RECIPIENT_HOLD = Duration.ofHours(24);
   static final Duration MAX_THROTTLE_BACKOFF = Duration.ofMinutes(5);
   static final Duration CLOUD_TYPING_CONTEXT = Duration.ofHours(24);
-  /** The most sends one shared transaction holds. */
-  static final int MAX_SHARED_BATCH = 128;
 
   private final DataSource dataSource;
   private final MessageStore messages;
@@ -86,8 +84,9 @@ public final class SendWorker implements Worker<Messages.SendArgs> {
       CourierQueue engine, int committers, Clock clock) {
     this.dataSource = dataSource;
     this.engine = engine;
-    this.markCommits = new SharedTransactions(dataSource, "send-mark", committers, MAX_SHARED_BATCH);
-    this.recordCommits = new BatchCommitter<>(dataSource, "send-record", committers, MAX_SHARED_BATCH, this::recordAll);
+    this.markCommits = new SharedTransactions(dataSource, "send-mark", committers, BatchCommitter.DEFAULT_MAX_BATCH);
+    this.recordCommits = new BatchCommitter<>(dataSource, "send-record", committers, BatchCommitter.DEFAULT_MAX_BATCH,
+        this::recordAll);
     this.messages = messages;
     this.instances = instances;
     this.providers = providers;

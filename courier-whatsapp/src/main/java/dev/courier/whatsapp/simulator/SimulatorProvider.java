@@ -36,6 +36,9 @@ public final class SimulatorProvider implements Provider {
 
   private record Refused(ProviderException error) implements Outcome {}
 
+  /** A call's outcome and the wake-ups its transaction owes once committed. */
+  private record Called(Outcome outcome, AfterCommit afterCommit) {}
+
   private final Instance instance;
   private final SimulatorSettings settings;
   private final SimulatorStore store;
@@ -62,9 +65,13 @@ public final class SimulatorProvider implements Provider {
       // Counted before the transaction, on a connection of its own that is back in the pool before
       // the transaction takes one (holding two at once can starve a small pool).
       SimulatorStore.Call call = store.callNext(instance.id(), clock.instant());
-      AfterCommit afterCommit = engine.afterCommit();
-      outcome = commits.run(conn -> call(conn, m, call, afterCommit));
-      afterCommit.run();
+      Called called = commits.run(conn -> {
+        // Made here, per run: a shared transaction that failed runs this again alone.
+        AfterCommit afterCommit = engine.afterCommit();
+        return new Called(call(conn, m, call, afterCommit), afterCommit);
+      });
+      called.afterCommit().run();
+      outcome = called.outcome();
     } catch (SQLException e) {
       // The simulator's own database write failed: like a provider answering 500, the send may or
       // may not have happened.

@@ -7,6 +7,7 @@ import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientConnectionException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -59,6 +60,16 @@ public final class BatchCommitter<I, O> implements AutoCloseable {
 
   private static final RunAlone RUN_ALONE = new RunAlone();
 
+  /** The most items one shared transaction holds, unless a caller needs another size. */
+  public static final int DEFAULT_MAX_BATCH = 128;
+
+  /**
+   * SQLSTATE classes of failures one item may have caused (data exception, integrity constraint,
+   * invalid transaction state, transaction rollback, program limit, object not in prerequisite
+   * state): the batch is redone item by item.
+   */
+  private static final Set<String> ONE_ITEM_MAY_CAUSE = Set.of("22", "23", "25", "40", "54", "55");
+
   private record Unit<I, O>(I item, CompletableFuture<O> result) {}
 
   private final DataSource dataSource;
@@ -102,19 +113,19 @@ public final class BatchCommitter<I, O> implements AutoCloseable {
   /** Processes {@code item} in the next shared transaction and returns its result once that committed. */
   public O submit(I item) throws SQLException {
     if (closed) {
-      return alone(item);
+      return alone.run(item);
     }
     Unit<I, O> unit = new Unit<>(item, new CompletableFuture<>());
     pending.add(unit);
     if (closed && pending.remove(unit)) {
-      return alone(item);
+      return alone.run(item);
     }
     try {
       return awaitUninterruptibly(unit.result());
     } catch (ExecutionException e) {
       Throwable c = e.getCause();
       if (c instanceof RunAlone) {
-        return alone(item);
+        return alone.run(item);
       }
       if (c instanceof SQLException s) {
         throw new SQLException(s.getMessage(), s.getSQLState(), s.getErrorCode(), s);
@@ -150,10 +161,6 @@ public final class BatchCommitter<I, O> implements AutoCloseable {
     }
   }
 
-  private O alone(I item) throws SQLException {
-    return alone.run(item);
-  }
-
   /** Items waiting for a committer. */
   public int pending() {
     return pending.size();
@@ -183,24 +190,18 @@ public final class BatchCommitter<I, O> implements AutoCloseable {
 
   private void commit(List<Unit<I, O>> batch) {
     List<O> results;
-    try (Connection conn = dataSource.getConnection()) {
-      conn.setAutoCommit(false);
-      try {
-        results = work.run(conn, batch.stream().map(Unit::item).toList());
-        if (results.size() != batch.size()) {
-          throw new IllegalStateException("batch work returned " + results.size() + " results for " + batch.size() + " items");
+    try {
+      results = Tx.run(dataSource, conn -> {
+        List<O> r = work.run(conn, batch.stream().map(Unit::item).toList());
+        if (r.size() != batch.size()) {
+          throw new IllegalStateException("batch work returned " + r.size() + " results for " + batch.size() + " items");
         }
-        conn.commit();
-      } catch (SQLException | RuntimeException e) {
-        rollback(conn, e);
-        throw e;
-      } finally {
-        conn.setAutoCommit(true);
-      }
+        return r;
+      });
     } catch (SQLException e) {
-      boolean oneItemMayCause = e.getSQLState() != null && !connectionLost(e)
-          && (e.getSQLState().startsWith("22") || e.getSQLState().startsWith("23") || e.getSQLState().startsWith("25")
-              || e.getSQLState().startsWith("40") || e.getSQLState().startsWith("54") || e.getSQLState().startsWith("55"));
+      String state = e.getSQLState();
+      boolean oneItemMayCause = state != null && state.length() >= 2 && !connectionLost(e)
+          && ONE_ITEM_MAY_CAUSE.contains(state.substring(0, 2));
       if (oneItemMayCause) {
         LOG.debug("shared transaction of {} items failed ({}); each runs alone", batch.size(), e.getSQLState());
         batch.forEach(u -> u.result().completeExceptionally(RUN_ALONE));
@@ -215,14 +216,6 @@ public final class BatchCommitter<I, O> implements AutoCloseable {
     }
     for (int n = 0; n < batch.size(); n++) {
       batch.get(n).result().complete(results.get(n));
-    }
-  }
-
-  private static void rollback(Connection conn, Exception cause) {
-    try {
-      conn.rollback();
-    } catch (SQLException r) {
-      cause.addSuppressed(r);
     }
   }
 

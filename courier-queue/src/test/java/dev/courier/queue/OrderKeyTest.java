@@ -297,6 +297,40 @@ class OrderKeyTest extends EngineTestBase {
   }
 
   @Test
+  void twoTransactionsStartingTheSameNewKeyAtOnceStillRunItsJobsOneAtATimeInOrder() throws Exception {
+    // Both transactions see no row for the key and insert their first job ungated; the second waits
+    // for the first's key row, finds it taken, and gates its own jobs again behind it.
+    KeyWatch watch = new KeyWatch();
+    CourierQueue q = built(engine().queue("default", 8).worker("o", Args.class, ctx -> watch.run("fresh", ctx.args().value(), 20)));
+    try (var first = db.getConnection(); var second = db.getConnection()) {
+      first.setAutoCommit(false);
+      second.setAutoCommit(false);
+      q.enqueueMany(first, List.of(JobRequest.of("o", new Args("first-1")).withOrderKey("fresh"),
+          JobRequest.of("o", new Args("first-2")).withOrderKey("fresh")));
+      var secondDone = new java.util.concurrent.CompletableFuture<Void>();
+      Thread.ofVirtual().start(() -> {
+        try {
+          q.enqueueMany(second, List.of(JobRequest.of("o", new Args("second-1")).withOrderKey("fresh"),
+              JobRequest.of("o", new Args("second-2")).withOrderKey("fresh")));
+          second.commit();
+          secondDone.complete(null);
+        } catch (Exception e) {
+          secondDone.completeExceptionally(e);
+        }
+      });
+      Thread.sleep(300);
+      assertThat(secondDone).as("the second transaction waits for the first one's key row").isNotDone();
+      first.commit();
+      secondDone.get(10, TimeUnit.SECONDS);
+    }
+    assertThat(scalar("SELECT count(*) FROM courier_job WHERE order_key = 'fresh' AND NOT order_gate")).isEqualTo(1);
+    q.start();
+    await().atMost(Duration.ofSeconds(10)).until(() -> watch.starts.size() == 4);
+    assertThat(watch.starts).containsExactly("first-1", "first-2", "second-1", "second-2");
+    assertThat(watch.overlaps.get()).isZero();
+  }
+
+  @Test
   void completingTogetherRefusesAContextThatIsNotRunningOnThisNode() throws Exception {
     List<JobContext<Args>> seen = new CopyOnWriteArrayList<>();
     CourierQueue q = started(engine().queue("default", 2).worker("o", Args.class, seen::add));

@@ -240,6 +240,36 @@ class LimiterTest extends EngineTestBase {
   }
 
   @Test
+  void aSecondaryLimiterWithoutLimitsAdmitsEveryJobOnTwoNodesAndStillHoldsThemWhenPaused() throws Exception {
+    // A campaign's own limiter: no limit set, there only so that pausing it holds its jobs.
+    TestClock clock = TestClock.atNow();
+    List<CourierQueue> nodes = new ArrayList<>();
+    for (int n = 0; n < 2; n++) {
+      nodes.add(built(engine().clock(clock).queue("default", 4).worker("send", Args.class, ctx -> ran.add(ctx.args().value()))));
+    }
+    CourierQueue q = nodes.get(0);
+    q.setLimiter("campaign:1", LimiterConfig.none());
+    q.enqueueMany(IntStream.range(0, 300)
+        .mapToObj(i -> JobRequest.of("send", new Args("c" + i)).withLimiterKeys(List.of("instance:" + (i % 3), "campaign:1")))
+        .toList());
+    nodes.forEach(CourierQueue::start);
+    await().atMost(Duration.ofSeconds(20)).until(() -> ran.size() == 300);
+    assertThat(ran).doesNotHaveDuplicates();
+    assertThat(scalar("SELECT count(*) FROM courier_job WHERE state = 'completed' AND attempt = 1")).isEqualTo(300);
+
+    q.setLimiter("campaign:1", LimiterConfig.none().withPaused(true));
+    List<EnqueueResult> held = q.enqueueMany(IntStream.range(0, 5)
+        .mapToObj(i -> JobRequest.of("send", new Args("p" + i)).withLimiterKeys(List.of("instance:0", "campaign:1")))
+        .toList());
+    await().until(() -> held.stream().allMatch(r -> q.job(r.id()).orElseThrow().state() == JobState.SCHEDULED));
+    assertThat(settle()).isEqualTo(300);
+    q.setLimiter("campaign:1", LimiterConfig.none());
+    clock.advance(Duration.ofMinutes(1));
+    q.runMaintenanceNow();
+    await().until(() -> ran.size() == 305);
+  }
+
+  @Test
   void aSingleMessageOfOneInstanceIsNotStarvedByAnotherInstancesCampaign() throws Exception {
     TestClock clock = TestClock.atNow();
     CourierQueue q =

@@ -215,9 +215,18 @@ final class BenchPostgres implements AutoCloseable {
    * as a printable block titled {@code title} for a run of {@code seconds}.
    */
   String profile(String db, String title, double seconds, int top) {
+    try (Connection c = connect(db, null)) {
+      return profile(c, title, seconds, top);
+    } catch (SQLException e) {
+      return String.format(Locale.ROOT, "%n[%s] (no statement profile: %s)%n", title, e.getMessage());
+    }
+  }
+
+  /** As above, on a connection to the measured database (a server with pg_stat_statements preloaded). */
+  static String profile(Connection c, String title, double seconds, int top) {
     StringBuilder sb = new StringBuilder();
     sb.append(String.format(Locale.ROOT, "%n[%s] wall %.2f s%n", title, seconds));
-    try (Connection c = connect(db, null); Statement st = c.createStatement()) {
+    try (Statement st = c.createStatement()) {
       try (ResultSet rs = st.executeQuery(
           "SELECT wal_records, wal_bytes, wal_write, wal_sync, wal_sync_time FROM pg_stat_wal")) {
         if (rs.next()) {

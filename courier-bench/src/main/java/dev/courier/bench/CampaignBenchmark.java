@@ -36,6 +36,8 @@ public final class CampaignBenchmark {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static EmbeddedPostgres pg;
   private static int dbCounter;
+  /** With --profile: the measured span's top statements and WAL figures, per scenario. */
+  private static boolean profile;
 
   private CampaignBenchmark() {}
 
@@ -50,19 +52,26 @@ public final class CampaignBenchmark {
         case "--scenarios" -> scenarios = args[++i];
         case "--rate-per-minute" -> perMinute = Integer.parseInt(args[++i]);
         case "--rate-window-seconds" -> windowSeconds = Integer.parseInt(args[++i]);
+        case "--profile" -> CampaignBenchmark.profile = true;
         default -> throw new IllegalArgumentException("unknown option " + args[i]
-            + " (--recipients N, --scenarios throughput,rate, --rate-per-minute R, --rate-window-seconds W)");
+            + " (--recipients N, --scenarios throughput,rate, --rate-per-minute R, --rate-window-seconds W, --profile)");
       }
     }
-    pg = EmbeddedPostgres.builder()
+    EmbeddedPostgres.Builder server = EmbeddedPostgres.builder()
         .setPGStartupWait(Duration.ofSeconds(60))
         .setServerConfig("fsync", "on")
         .setServerConfig("synchronous_commit", "on")
         .setServerConfig("full_page_writes", "on")
         .setServerConfig("shared_buffers", "256MB")
         .setServerConfig("max_connections", "200")
-        .setServerConfig("max_wal_size", "4GB")
-        .start();
+        .setServerConfig("max_wal_size", "4GB");
+    if (CampaignBenchmark.profile) {
+      // Off by default: the statistics cost both scenarios a little, and the ratio is the figure.
+      server.setServerConfig("shared_preload_libraries", "pg_stat_statements")
+          .setServerConfig("pg_stat_statements.track", "all")
+          .setServerConfig("track_wal_io_timing", "on");
+    }
+    pg = server.start();
     try {
       System.out.printf(Locale.ROOT, "CampaignBenchmark: recipients=%d scenarios=%s java=%s cores=%d%n", n, scenarios,
           System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
@@ -109,6 +118,7 @@ public final class CampaignBenchmark {
         w.messages().acceptMany(WhatsApp.DEFAULT_ORGANIZATION, batch);
       }
       double acceptSeconds = (System.nanoTime() - t0) / 1e9;
+      profileReset(ds);
       long start = System.nanoTime();
       w.start();
       long first = waitFor(ds, 1, start);
@@ -118,6 +128,7 @@ public final class CampaignBenchmark {
       System.out.printf(Locale.ROOT,
           "plain:    accepted %d in %.1f s (%.0f/s, acceptMany x1000); start -> first send %.0f ms; start -> last send %.1f s; send rate %.0f/s%n",
           n, acceptSeconds, n / acceptSeconds, (first - start) / 1e6, seconds, n / seconds);
+      profilePrint(ds, "plain: start -> last send", seconds);
       return n / seconds;
     }
   }
@@ -143,6 +154,7 @@ public final class CampaignBenchmark {
       w.start();
       System.gc();
       long heapBefore = heap();
+      profileReset(ds);
       long start = System.nanoTime();
       w.campaigns().start(WhatsApp.DEFAULT_ORGANIZATION, c.campaign().id());
       long first = waitFor(ds, 1, start);
@@ -180,6 +192,7 @@ public final class CampaignBenchmark {
       System.out.printf(Locale.ROOT,
           "campaign: live heap (after a full GC) before start %d MB; during the expansion, every 10 s: max %d MB (%s)%n",
           heapBefore >> 20, maxLive >> 20, String.join(", ", live));
+      profilePrint(ds, "campaign: start -> last send", seconds);
       return n / seconds;
     }
   }
@@ -275,6 +288,25 @@ public final class CampaignBenchmark {
         throw new IllegalStateException("outbox did not reach " + count + " in 20 min");
       }
       Thread.sleep(count == 1 ? 5 : 1000);
+    }
+  }
+
+  /** Starts the measured span of a profile (statement and WAL statistics reset), when profiling. */
+  private static void profileReset(HikariDataSource ds) throws Exception {
+    if (profile) {
+      try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+        st.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+        st.execute("SELECT pg_stat_statements_reset(), pg_stat_reset_shared('wal')");
+      }
+    }
+  }
+
+  /** Prints the measured span's profile, when profiling. */
+  private static void profilePrint(HikariDataSource ds, String title, double seconds) throws Exception {
+    if (profile) {
+      try (Connection c = ds.getConnection()) {
+        System.out.print(BenchPostgres.profile(c, title, seconds, 25));
+      }
     }
   }
 

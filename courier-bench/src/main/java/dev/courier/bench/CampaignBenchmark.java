@@ -52,7 +52,7 @@ public final class CampaignBenchmark {
         case "--scenarios" -> scenarios = args[++i];
         case "--rate-per-minute" -> perMinute = Integer.parseInt(args[++i]);
         case "--rate-window-seconds" -> windowSeconds = Integer.parseInt(args[++i]);
-        case "--profile" -> CampaignBenchmark.profile = true;
+        case "--profile" -> profile = true;
         default -> throw new IllegalArgumentException("unknown option " + args[i]
             + " (--recipients N, --scenarios throughput,rate, --rate-per-minute R, --rate-window-seconds W, --profile)");
       }
@@ -65,7 +65,7 @@ public final class CampaignBenchmark {
         .setServerConfig("shared_buffers", "256MB")
         .setServerConfig("max_connections", "200")
         .setServerConfig("max_wal_size", "4GB");
-    if (CampaignBenchmark.profile) {
+    if (profile) {
       // Off by default: the statistics cost both scenarios a little, and the ratio is the figure.
       server.setServerConfig("shared_preload_libraries", "pg_stat_statements")
           .setServerConfig("pg_stat_statements.track", "all")

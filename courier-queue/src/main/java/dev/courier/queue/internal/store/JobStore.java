@@ -287,11 +287,17 @@ public final class JobStore {
       RETURNING key
       """;
 
+  // The expired holds are found through the partial index on held_until (oldest first), then locked
+  // in key order. Picking them in key order directly let a generic plan walk the primary key past
+  // every key that is not held: 13 ms a call with 20,000 keys, at every promotion tick.
   private static final String ORDER_EXPIRE_HOLDS =
       """
       UPDATE courier_order_key SET held_until = NULL, active_job_id = NULL, updated_at = now()
-      WHERE key IN (SELECT key FROM courier_order_key WHERE held_until <= ?
-                    ORDER BY key LIMIT ? FOR UPDATE SKIP LOCKED)
+      WHERE key IN (SELECT key FROM courier_order_key
+                    WHERE key IN (SELECT key FROM courier_order_key WHERE held_until <= ?
+                                  ORDER BY held_until LIMIT ?)
+                      AND held_until <= ?
+                    ORDER BY key FOR UPDATE SKIP LOCKED)
       RETURNING key
       """;
 
@@ -1010,6 +1016,7 @@ public final class JobStore {
       try (PreparedStatement ps = c.prepareStatement(ORDER_EXPIRE_HOLDS)) {
         ps.setObject(1, Sql.ts(now));
         ps.setInt(2, limit);
+        ps.setObject(3, Sql.ts(now));
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             keys.add(rs.getString(1));

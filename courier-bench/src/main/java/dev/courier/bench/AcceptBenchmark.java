@@ -56,6 +56,7 @@ public final class AcceptBenchmark {
     int maxBatch = 256;
     int committers = 2;
     List<String> modes = List.of("off", "on");
+    boolean profile;
 
     static Options parse(String[] args) {
       Options o = new Options();
@@ -70,11 +71,14 @@ public final class AcceptBenchmark {
           case "--max-batch" -> o.maxBatch = Integer.parseInt(args[++i]);
           case "--committers" -> o.committers = Integer.parseInt(args[++i]);
           case "--modes" -> o.modes = List.of(args[++i].split(","));
+          case "--profile" -> o.profile = true;
           case "--help", "-h" -> {
             System.out.println(
                 """
                 AcceptBenchmark [--runs N] [--clients 64] [--warmup 5] [--seconds 20] [--pool-size 10]
-                  [--chats 10000] [--max-batch 256] [--committers 2] [--modes off,on]""");
+                  [--chats 10000] [--max-batch 256] [--committers 2] [--modes off,on] [--profile]
+                --profile: each node runs on a server of the harness's own (same durable settings) with
+                  pg_stat_statements, and the measured window's top statements are printed""");
             System.exit(0);
           }
           default -> throw new IllegalArgumentException("unknown option " + args[i] + " (try --help)");
@@ -224,8 +228,22 @@ public final class AcceptBenchmark {
     env.put(Setting.GROUP_COMMIT.env(), Boolean.toString(mode.equals("on")));
     env.put(Setting.GROUP_COMMIT_MAX_BATCH.env(), Integer.toString(o.maxBatch));
     env.put(Setting.GROUP_COMMIT_COMMITTERS.env(), Integer.toString(o.committers));
+    io.zonky.test.db.postgres.embedded.EmbeddedPostgres profiled = null;
+    if (o.profile) {
+      // Courier's own embedded server does not preload pg_stat_statements: start one that does.
+      profiled = io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
+          .setPGStartupWait(java.time.Duration.ofSeconds(60))
+          .setServerConfig("fsync", "on")
+          .setServerConfig("synchronous_commit", "on")
+          .setServerConfig("full_page_writes", "on")
+          .setServerConfig("shared_preload_libraries", "pg_stat_statements")
+          .setServerConfig("pg_stat_statements.track", "all")
+          .start();
+      env.put(Setting.DATABASE_URL.env(), "jdbc:postgresql://127.0.0.1:" + profiled.getPort() + "/postgres?user=postgres");
+    }
     CourierConfig config = ConfigLoader.load(Map.of(), env);
-    try (CourierServer server = CourierServer.start(config)) {
+    try (io.zonky.test.db.postgres.embedded.EmbeddedPostgres closeLater = profiled;
+        CourierServer server = CourierServer.start(config)) {
       DataSource ds = server.database().dataSource();
       Map<String, String> settings = new LinkedHashMap<>();
       try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
@@ -320,11 +338,22 @@ public final class AcceptBenchmark {
       Thread.sleep(sleep);
     }
     long[] wal0 = wal(ds);
+    if (o.profile) {
+      try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+        st.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+        st.execute("SELECT pg_stat_statements_reset()");
+      }
+    }
     long sleepMeasured = (end - System.nanoTime()) / 1_000_000;
     if (sleepMeasured > 0) {
       Thread.sleep(sleepMeasured);
     }
     long[] wal1 = wal(ds);
+    if (o.profile) {
+      try (Connection c = ds.getConnection()) {
+        System.out.print(BenchPostgres.profile(c, "group commit " + mode + ": measured window", o.seconds, 25));
+      }
+    }
     done.await();
     if (!firstErrors.isEmpty()) {
       System.out.println("  first errors (" + mode + "): " + firstErrors);

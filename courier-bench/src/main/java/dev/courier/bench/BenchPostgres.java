@@ -251,7 +251,8 @@ final class BenchPostgres implements AutoCloseable {
         while (rs.next()) {
           long calls = rs.getLong("calls");
           String q = rs.getString("q");
-          q = q.length() > 90 ? q.substring(0, 90) + "..." : q;
+          // Head and tail: a long column list would hide the WHERE clause that tells statements apart.
+          q = q.length() > 160 ? q.substring(0, 90) + " ... " + q.substring(q.length() - 70) : q;
           sb.append(String.format(Locale.ROOT, "  %8d %9d %10.0f %9.3f %9.1f  %s%s%n", calls, rs.getLong("rows"),
               rs.getDouble("total_exec_time"), rs.getDouble("mean_exec_time"),
               calls == 0 ? 0 : (double) rs.getLong("rows") / calls, rs.getBoolean("toplevel") ? "" : "(nested) ", q));

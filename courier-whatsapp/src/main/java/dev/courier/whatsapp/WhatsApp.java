@@ -113,7 +113,8 @@ public final class WhatsApp {
     this.scheduleSweepInterval = b.scheduleSweepInterval;
     holder.expander = new CampaignExpander(b.dataSource, campaignStore, instances, messages, b.campaignHooks,
         b.campaignBatchSize, b.campaignWindow, b.clock);
-    this.statusCommits = new SharedTransactions(b.dataSource, "status", b.sendCommitters, BatchCommitter.DEFAULT_MAX_BATCH);
+    this.statusCommits = new SharedTransactions(b.dataSource, "status", b.sendCommitters, BatchCommitter.DEFAULT_MAX_BATCH,
+        messageStore::messagesLock);
     this.statusUpdates = new StatusUpdates(messageStore, events, engine, statusCommits, b.clock);
     ContactStore contacts = new ContactStore();
     this.webhooks = new WebhookService(b.dataSource, instances, statusUpdates, contacts, events, b.clock);

@@ -65,7 +65,7 @@ public final class StatusUpdates {
 
   /** Applies callbacks of one instance. */
   public void apply(Instance instance, List<StatusCallback> callbacks) throws SQLException {
-    Applied applied = commits.run(conn -> {
+    Applied applied = commits.run(conn -> messagesOf(conn, instance, callbacks), conn -> {
       // Made here, per run: a shared transaction that failed runs this again alone.
       List<DomainEvent> raised = new ArrayList<>();
       AfterCommit after = new AfterCommit();
@@ -76,6 +76,24 @@ public final class StatusUpdates {
     });
     events.publishAfterCommit(applied.raised());
     runAfterCommit(applied.after());
+  }
+
+  /** The messages the callbacks name (by Courier id or provider id), to be locked first. */
+  private List<String> messagesOf(Connection conn, Instance instance, List<StatusCallback> callbacks) throws SQLException {
+    List<String> ids = new ArrayList<>();
+    List<String> providerIds = new ArrayList<>();
+    for (StatusCallback cb : callbacks) {
+      String opaque = cb.bizOpaqueCallbackData();
+      if (opaque != null && opaque.startsWith("msg_")) {
+        ids.add(opaque);
+      } else if (cb.providerMessageId() != null) {
+        providerIds.add(cb.providerMessageId());
+      }
+    }
+    if (!providerIds.isEmpty()) {
+      ids.addAll(messages.messageIdsByProviderIds(conn, instance.id(), providerIds));
+    }
+    return ids;
   }
 
   private void applyOne(Connection conn, Instance instance, StatusCallback cb, List<DomainEvent> raised, AfterCommit after)

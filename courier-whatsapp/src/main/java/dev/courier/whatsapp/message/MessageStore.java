@@ -12,10 +12,12 @@ import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedSet;
 import javax.sql.DataSource;
 
 /**
@@ -334,15 +336,54 @@ public final class MessageStore {
     }
   }
 
+  // Rows are locked FOR NO KEY UPDATE, the lock an UPDATE of the message takes: it serializes the
+  // writers of a message's status and leaves alone the inserts of its history and attempt rows,
+  // whose foreign keys only need the message to stay (FOR KEY SHARE).
+  private static final String LOCK = " FOR NO KEY UPDATE";
+
   /** Reads a message, locking its row when {@code lock} (inside the caller's transaction). */
   public Optional<Message> messageGet(Connection c, String id, boolean lock) throws SQLException {
-    return one(c, "SELECT " + COLUMNS + " FROM courier_message WHERE id = ?" + (lock ? " FOR UPDATE" : ""), id);
+    return one(c, "SELECT " + COLUMNS + " FROM courier_message WHERE id = ?" + (lock ? LOCK : ""), id);
   }
 
   public Optional<Message> messageByProviderId(Connection c, String instanceId, String providerId, boolean lock)
       throws SQLException {
     return one(c, "SELECT " + COLUMNS + " FROM courier_message WHERE instance_id = ? AND provider_message_id = ?"
-        + (lock ? " FOR UPDATE" : ""), instanceId, providerId);
+        + (lock ? LOCK : ""), instanceId, providerId);
+  }
+
+  /**
+   * Locks the messages of {@code ids} (those that exist) in id order, inside the caller's
+   * transaction: transactions that write several messages lock them this way first, so that two of
+   * them never wait for each other in a cycle (see {@code SharedTransactions}).
+   */
+  public void messagesLock(Connection c, SortedSet<String> ids) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT id FROM courier_message WHERE id = ANY (?) ORDER BY id" + LOCK)) {
+      ps.setArray(1, c.createArrayOf("text", ids.toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          // locked as they are read, in id order
+        }
+      }
+    }
+  }
+
+  /** The ids of the messages of an instance with these provider message ids (no lock). */
+  public List<String> messageIdsByProviderIds(Connection c, String instanceId, Collection<String> providerIds)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT id FROM courier_message WHERE instance_id = ? AND provider_message_id = ANY (?)")) {
+      ps.setString(1, instanceId);
+      ps.setArray(2, c.createArrayOf("text", providerIds.toArray()));
+      List<String> out = new ArrayList<>(providerIds.size());
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+      }
+      return out;
+    }
   }
 
   public Optional<Message> messageByIdempotencyKey(Connection c, String organizationId, String key) throws SQLException {

@@ -33,7 +33,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,7 +86,8 @@ public final class SendWorker implements Worker<Messages.SendArgs> {
       CourierQueue engine, int committers, Clock clock) {
     this.dataSource = dataSource;
     this.engine = engine;
-    this.markCommits = new SharedTransactions(dataSource, "send-mark", committers, BatchCommitter.DEFAULT_MAX_BATCH);
+    this.markCommits = new SharedTransactions(dataSource, "send-mark", committers, BatchCommitter.DEFAULT_MAX_BATCH,
+        messages::messagesLock);
     this.recordCommits = new BatchCommitter<>(dataSource, "send-record", committers, BatchCommitter.DEFAULT_MAX_BATCH,
         this::recordAll);
     this.messages = messages;
@@ -126,7 +129,7 @@ public final class SendWorker implements Worker<Messages.SendArgs> {
     }
     waitForRecipientGuards(ctx, m, i);
     int attempt = ctx.attempt();
-    if (!markCommits.run(conn -> messages.messageMarkSending(conn, id, attempt, clock.instant()))) {
+    if (!markCommits.run(conn -> List.of(id), conn -> messages.messageMarkSending(conn, id, attempt, clock.instant()))) {
       return; // cancelled meanwhile
     }
     Instant started = clock.instant();
@@ -171,6 +174,9 @@ public final class SendWorker implements Worker<Messages.SendArgs> {
    * for the batch).
    */
   private List<Recorded> recordAll(Connection conn, List<AcceptedSend> sends) throws SQLException {
+    // Every message of the batch locked first, in id order (see SharedTransactions): status
+    // callbacks and other batches lock them the same way.
+    messages.messagesLock(conn, sends.stream().map(s -> s.m().id()).collect(Collectors.toCollection(TreeSet::new)));
     List<List<DomainEvent>> raised = new ArrayList<>(sends.size());
     List<StatusUpdates.AfterCommit> after = new ArrayList<>(sends.size());
     for (AcceptedSend s : sends) {

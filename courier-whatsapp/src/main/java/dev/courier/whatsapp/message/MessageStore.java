@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SortedSet;
 import javax.sql.DataSource;
+import org.postgresql.PGStatement;
 
 /**
  * Owns {@code courier_message}, its status history ({@code courier_message_status}), send
@@ -204,7 +205,10 @@ public final class MessageStore {
    * over every queued message, 20 ms a batch at 25,000 queued; and a {@code status = 'queued'}
    * filter on the outer rows let the planner read them through the partial index of queued messages
    * instead of the primary key, 10 ms a batch (see docs/BENCHMARKS.md). Probes by equality on an
-   * index's leading columns have no worse plan to fall into.
+   * index's leading columns have no worse plan to fall into, once the plan is made for the table as
+   * it is: the statement is planned at each execution, never from a plan cached when the table was
+   * small (a generic plan made then read the batch's rows with a sequential scan, 9-10 ms a batch at
+   * 20,000 messages, until autovacuum's statistics invalidated it).
    */
   public Map<String, Integer> messageQueuePositions(Connection c, List<String> ids) throws SQLException {
     String sql =
@@ -223,6 +227,7 @@ public final class MessageStore {
         """;
     Map<String, Integer> out = new HashMap<>(ids.size() * 2);
     try (PreparedStatement ps = c.prepareStatement(sql)) {
+      plannedEachTime(ps);
       ps.setArray(1, c.createArrayOf("text", ids.toArray()));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -234,6 +239,16 @@ public final class MessageStore {
       }
     }
     return out;
+  }
+
+  /**
+   * Tells the driver never to prepare the statement on the server, so PostgreSQL plans each
+   * execution for its values and the table's current size instead of reusing a generic plan.
+   */
+  private static void plannedEachTime(PreparedStatement ps) throws SQLException {
+    if (ps.isWrapperFor(PGStatement.class)) {
+      ps.unwrap(PGStatement.class).setPrepareThreshold(0);
+    }
   }
 
   /** Unfinished messages of an instance: waiting, and being sent or in doubt. */

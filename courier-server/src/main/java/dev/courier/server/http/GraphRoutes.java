@@ -54,16 +54,21 @@ final class GraphRoutes {
     String key = MessageRoutes.idempotencyKey(ctx);
     JsonNode body = JsonBody.parse(ctx);
     CloudApiRequestMapper.Mapping mapping = CloudApiRequestMapper.map(body, instance.id());
-    Messages.Draft draft;
+    if (!mapping.errors().isEmpty()) {
+      // Refused: report the request's other errors with the mapping's.
+      try {
+        wa.messages().draft(organization, mapping.request(), true);
+      } catch (InvalidRequestException e) {
+        throw mapping.merged(e);
+      }
+      throw mapping.merged(null);
+    }
+    Messages.Accepted accepted;
     try {
-      draft = wa.messages().draft(organization, mapping.request(), true);
+      accepted = wa.messages().send(organization, mapping.request(), true, key);
     } catch (InvalidRequestException e) {
       throw mapping.merged(e);
     }
-    if (!mapping.errors().isEmpty()) {
-      throw mapping.merged(null);
-    }
-    Messages.Accepted accepted = wa.messages().accept(organization, draft, key);
     if (accepted.replayed()) {
       ctx.header("Idempotent-Replayed", "true");
     }

@@ -174,18 +174,19 @@ public final class InstanceStore {
   }
 
   /**
-   * Of {@code ids}, those still live, share-locked until the caller's transaction ends: a message
-   * accepted in that transaction cannot race a delete of its instance (the delete waits, then sees
-   * the message; or the delete committed first, and the instance is not returned).
+   * Of {@code ids}, those still live, with the {@code updatedAt} of each, share-locked until the
+   * caller's transaction ends: a message accepted in that transaction cannot race a delete or an
+   * update of its instance (both lock the row {@code FOR UPDATE} and wait; or they committed first,
+   * and the instance is not returned, or with its new {@code updatedAt}).
    */
-  public Set<String> instancesLockLive(Connection c, Collection<String> ids) throws SQLException {
-    Set<String> live = new HashSet<>();
+  public Map<String, Instant> instancesLockLive(Connection c, Collection<String> ids) throws SQLException {
+    Map<String, Instant> live = new HashMap<>();
     try (PreparedStatement ps = c.prepareStatement(
-        "SELECT id FROM courier_instance WHERE id = ANY (?) AND deleted_at IS NULL ORDER BY id FOR KEY SHARE")) {
+        "SELECT id, updated_at FROM courier_instance WHERE id = ANY (?) AND deleted_at IS NULL ORDER BY id FOR KEY SHARE")) {
       ps.setArray(1, c.createArrayOf("text", ids.toArray()));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          live.add(rs.getString(1));
+          live.put(rs.getString(1), rs.getTimestamp(2).toInstant());
         }
       }
     }

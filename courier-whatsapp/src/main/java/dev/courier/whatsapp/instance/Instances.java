@@ -52,6 +52,9 @@ public final class Instances {
   static final Duration GATEWAY_TYPING = Duration.ofSeconds(2);
   /** The longest typing indicator, as for one message ({@code typing} of a send request). */
   static final Duration MAX_TYPING = Duration.ofSeconds(60);
+  /** How long a send may be validated against an instance read earlier (checked again at its commit). */
+  static final Duration RECENT_MAX_AGE = Duration.ofSeconds(10);
+  static final int RECENT_MAX_ENTRIES = 10_000;
 
   private final DataSource dataSource;
   private final InstanceStore store;
@@ -59,6 +62,7 @@ public final class Instances {
   private final EventStore events;
   private final CourierQueue engine;
   private final Clock clock;
+  private final RecentInstances recent;
 
   public Instances(DataSource dataSource, InstanceStore store, MessageStore messages, EventStore events,
       CourierQueue engine, Clock clock) {
@@ -68,6 +72,7 @@ public final class Instances {
     this.events = events;
     this.engine = engine;
     this.clock = clock;
+    this.recent = new RecentInstances(clock, RECENT_MAX_AGE, RECENT_MAX_ENTRIES);
   }
 
   /** An instance was created (or, for a repeated Idempotency-Key, had been). */
@@ -371,6 +376,7 @@ public final class Instances {
       raised.add(events.eventInsert(conn, organizationId, "instance.deleted", id, payload));
       return i;
     });
+    recent.forget(id);
     events.publishAfterCommit(raised);
     // After the commit: a job left by a crash here finds its message cancelled and ends.
     for (long job : jobs) {
@@ -388,7 +394,23 @@ public final class Instances {
   }
 
   public Optional<Instance> find(String id) throws SQLException {
-    return store.instanceGet(id);
+    Optional<Instance> found = store.instanceGet(id);
+    found.ifPresentOrElse(recent::put, () -> recent.forget(id));
+    return found;
+  }
+
+  /**
+   * The live instance, possibly as this node read it a few seconds ago: for validating a send, whose
+   * commit then checks the version it was validated with ({@link #lockLiveVersions}).
+   */
+  public Optional<Instance> findRecent(String id) throws SQLException {
+    Optional<Instance> cached = recent.get(id);
+    return cached.isPresent() ? cached : find(id);
+  }
+
+  /** Drops this node's recent read of an instance (a send found it changed). */
+  public void forgetRecent(String id) {
+    recent.forget(id);
   }
 
   /** The live instances of the organization among {@code ids}, by id, in one statement. */
@@ -401,6 +423,14 @@ public final class Instances {
    * messages accepted in it cannot race a delete of their instance.
    */
   public Set<String> lockLive(Connection conn, Collection<String> ids) throws SQLException {
+    return store.instancesLockLive(conn, ids).keySet();
+  }
+
+  /**
+   * {@link #lockLive} with each live instance's {@code updatedAt}: a message validated against
+   * another version of its instance must be validated again.
+   */
+  public Map<String, Instant> lockLiveVersions(Connection conn, Collection<String> ids) throws SQLException {
     return store.instancesLockLive(conn, ids);
   }
 
@@ -469,6 +499,7 @@ public final class Instances {
       }
       return c;
     });
+    recent.forget(i.id());
     // The limiter follows the state after the commit; a crash in between is healed by syncLimiters
     // at the next start, and the send worker checks the state itself meanwhile.
     if (changed) {

@@ -6,6 +6,7 @@ import dev.courier.whatsapp.store.BatchCommitter;
 import dev.courier.whatsapp.validation.InvalidRequestException;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -32,7 +33,9 @@ import javax.sql.DataSource;
  *   <li>an idempotency key already stored answers the stored message (or a conflict, for another
  *       body), as a lone send does; the same key twice in one batch stores one message, and the
  *       second caller gets it as a replay (or a conflict, for another body);
- *   <li>an item whose instance was deleted meanwhile fails alone (as a lone send would);
+ *   <li>an item whose instance was deleted meanwhile fails alone (as a lone send would); one whose
+ *       instance changed since it was validated is handed back to be validated again
+ *       ({@link Messages.InstanceChanged});
  *   <li>when the shared transaction fails on something one item may have caused (a constraint, a
  *       data error, a deadlock, an unexpected runtime error), nothing of it committed, and every
  *       caller retries on its own in its own transaction ({@link RetryAlone}): no caller is failed
@@ -120,15 +123,20 @@ final class GroupCommitter implements AutoCloseable {
     List<String> wanted = batch.stream()
         .filter(r -> !out.containsKey(r) && !followers.containsKey(r))
         .map(r -> r.draft().instance().id()).distinct().toList();
-    Set<String> live = wanted.isEmpty() ? Set.of() : instances.lockLive(conn, wanted);
+    Map<String, Instant> live = wanted.isEmpty() ? Map.of() : instances.lockLiveVersions(conn, wanted);
     Map<String, List<Request>> byOrganization = new LinkedHashMap<>();
     for (Request r : batch) {
       if (out.containsKey(r) || followers.containsKey(r)) {
         continue;
       }
       String ins = r.draft().instance().id();
-      if (!live.contains(ins)) {
+      Instant version = live.get(ins);
+      if (version == null) {
         out.put(r, new InvalidRequestException("instanceId", "no instance " + ins + " in this organization"));
+        continue;
+      }
+      if (!version.equals(r.draft().instance().updatedAt())) {
+        out.put(r, new Messages.InstanceChanged(ins)); // validated against an older version: again, by its caller
         continue;
       }
       byOrganization.computeIfAbsent(r.organizationId(), o -> new ArrayList<>()).add(r);

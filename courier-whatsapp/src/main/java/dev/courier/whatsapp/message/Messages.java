@@ -26,6 +26,7 @@ import dev.courier.whatsapp.validation.RequestHash;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLTransientException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -124,15 +125,43 @@ public final class Messages {
 
   /** A message request, validated and normalised. */
   public record Draft(Instance instance, String to, String type, ObjectNode content, String replyTo, int priority,
-      Instant runAt, Duration typing, String orderKey, ObjectNode metadata, String requestHash) {}
+      Instant runAt, Duration typing, String orderKey, ObjectNode metadata, JsonNode body) {
+    /** The hash an {@code Idempotency-Key} is stored with; computed only for requests that carry one. */
+    public String requestHash() {
+      return RequestHash.of(body);
+    }
+  }
+
+  /**
+   * The instance a draft was validated against changed before the draft could commit (another node
+   * updated it): nothing of the draft was stored, and it must be validated again.
+   */
+  public static final class InstanceChanged extends RuntimeException {
+    InstanceChanged(String instanceId) {
+      super("instance " + instanceId + " changed while a message for it was being accepted", null, false, false);
+    }
+  }
+
+  /** How often a send is validated again when its instance keeps changing under it. */
+  private static final int MAX_REVALIDATIONS = 5;
 
   /** Validates a request body in the API's shape; every invalid field is reported at once. */
   public Draft draft(String organizationId, JsonNode body, boolean lenientContent) throws SQLException {
     int defaultPriority = plans.policyOf(organizationId).priority();
     if (body != null && body.path("instanceId").isTextual()) {
       String id = body.get("instanceId").asText();
-      Optional<Instance> found = instances.find(id);
-      return draft(organizationId, body, lenientContent, i -> i.equals(id) ? found : Optional.empty(), defaultPriority);
+      // A recent read of the instance: the commit checks that it is still the stored version.
+      Optional<Instance> found = instances.findRecent(id);
+      try {
+        return draft(organizationId, body, lenientContent, i -> i.equals(id) ? found : Optional.empty(), defaultPriority);
+      } catch (InvalidRequestException e) {
+        // Refused against a possibly stale read: judge it by the stored instance before answering.
+        Optional<Instance> stored = instances.find(id);
+        if (stored.map(Instance::updatedAt).equals(found.map(Instance::updatedAt))) {
+          throw e;
+        }
+        return draft(organizationId, body, lenientContent, i -> i.equals(id) ? stored : Optional.empty(), defaultPriority);
+      }
     }
     return draft(organizationId, body, lenientContent, i -> Optional.empty(), defaultPriority);
   }
@@ -216,7 +245,7 @@ public final class Messages {
       typing = instance.typing();
     }
     String orderKey = orderKeyOverride != null ? "wa:" + instance.id() + ":key:" + orderKeyOverride : instance.orderKey(to);
-    return new Draft(instance, to, type, content, replyTo, priority, runAt, typing, orderKey, metadata, RequestHash.of(body));
+    return new Draft(instance, to, type, content, replyTo, priority, runAt, typing, orderKey, metadata, body);
   }
 
   private static int priority(JsonNode n, FieldReader r, int defaultPriority) {
@@ -239,8 +268,27 @@ public final class Messages {
 
   /** Accepts a message: commits it and its send job, then answers. */
   public Accepted send(String organizationId, JsonNode body, String idempotencyKey) throws SQLException {
-    Draft d = draft(organizationId, body, false);
-    return accept(organizationId, d, idempotencyKey);
+    return send(organizationId, body, false, idempotencyKey);
+  }
+
+  /**
+   * {@link #send(String, JsonNode, String)}, with the content checked leniently (as Meta's server
+   * does, for the Cloud API compatible endpoint) when {@code lenientContent}. A send whose instance
+   * changed between its validation and its commit is validated again against the new version.
+   */
+  public Accepted send(String organizationId, JsonNode body, boolean lenientContent, String idempotencyKey)
+      throws SQLException {
+    for (int round = 1; ; round++) {
+      Draft d = draft(organizationId, body, lenientContent);
+      try {
+        return accept(organizationId, d, idempotencyKey);
+      } catch (InstanceChanged e) {
+        instances.forgetRecent(d.instance().id());
+        if (round >= MAX_REVALIDATIONS) {
+          throw new SQLTransientException(e.getMessage() + " " + round + " times in a row; nothing was stored, try again", e);
+        }
+      }
+    }
   }
 
   /**
@@ -304,12 +352,16 @@ public final class Messages {
     Instant now = clock.instant();
     String id = Ids.next("msg", clock);
     Instance i = d.instance();
-    if (instances.lockLive(conn, List.of(i.id())).isEmpty()) {
+    Instant version = instances.lockLiveVersions(conn, List.of(i.id())).get(i.id());
+    if (version == null) {
       throw new InvalidRequestException("instanceId", "no instance " + i.id() + " in this organization");
+    }
+    if (!version.equals(i.updatedAt())) {
+      throw new InstanceChanged(i.id());
     }
     long jobId = engine.enqueue(conn, sendJob(d, id, now, null, plans.limiterKey(organizationId)), afterCommit).id();
     Message m = newMessage(organizationId, d, id, jobId, idempotencyKey, now);
-    store.messageInsert(conn, m, d.requestHash());
+    store.messageInsert(conn, m, idempotencyKey == null ? null : d.requestHash());
     Message stored = store.messageGet(conn, id, false).orElseThrow();
     return new Accepted(stored, store.messageQueuePosition(conn, stored), false);
   }
@@ -374,9 +426,9 @@ public final class Messages {
     List<Message> rows = new ArrayList<>(drafts.size());
     List<String> hashes = new ArrayList<>(drafts.size());
     for (int n = 0; n < drafts.size(); n++) {
-      rows.add(newMessage(organizationId, drafts.get(n), ids.get(n), enqueued.get(n).id(),
-          idempotencyKeys == null ? null : idempotencyKeys.get(n), now));
-      hashes.add(drafts.get(n).requestHash());
+      String key = idempotencyKeys == null ? null : idempotencyKeys.get(n);
+      rows.add(newMessage(organizationId, drafts.get(n), ids.get(n), enqueued.get(n).id(), key, now));
+      hashes.add(key == null ? null : drafts.get(n).requestHash());
     }
     Map<String, Long> seqs = store.messageInsertMany(conn, organizationId, rows, hashes, now);
     Map<String, Integer> positions = store.messageQueuePositions(conn, ids);
@@ -413,7 +465,7 @@ public final class Messages {
     List<String> hashes = new ArrayList<>(drafts.size());
     for (int n = 0; n < drafts.size(); n++) {
       rows.add(newMessage(organizationId, drafts.get(n), ids.get(n), enqueued.get(n).id(), null, now));
-      hashes.add(drafts.get(n).requestHash());
+      hashes.add(null); // campaign messages carry no Idempotency-Key of their own
     }
     store.messageInsertMany(conn, organizationId, rows, hashes, now);
     return ids;

@@ -58,6 +58,23 @@ class OrderKeyTest extends EngineTestBase {
   }
 
   @Test
+  void aLaterUrgentJobOvertakesAHeadThatHasNotStartedAndEqualsQueueBehindIt() {
+    KeyWatch watch = new KeyWatch();
+    CourierQueue q =
+        built(engine().queue("default", 8).worker("o", Args.class, ctx -> watch.run("chat-1", ctx.args().value(), 5)));
+    // One statement each: every later job meets a key whose head is waiting, not running.
+    q.enqueue(JobRequest.of("o", new Args("n1")).withOrderKey("chat-1"));
+    q.enqueue(JobRequest.of("o", new Args("n2")).withOrderKey("chat-1"));
+    q.enqueue(JobRequest.of("o", new Args("u1")).withPriority("urgent").withOrderKey("chat-1"));
+    q.enqueue(JobRequest.of("o", new Args("b1")).withPriority("bulk").withOrderKey("chat-1"));
+    q.enqueue(JobRequest.of("o", new Args("u2")).withPriority("urgent").withOrderKey("chat-1"));
+    q.start();
+    await().atMost(Duration.ofSeconds(10)).until(() -> watch.starts.size() == 5);
+    assertThat(watch.starts).containsExactly("u1", "u2", "n1", "n2", "b1");
+    assertThat(watch.overlaps.get()).isZero();
+  }
+
+  @Test
   void urgentJumpsAheadOfWaitingJobsButNeverBesideTheRunningOne() throws Exception {
     KeyWatch watch = new KeyWatch();
     CountDownLatch firstRunning = new CountDownLatch(1);

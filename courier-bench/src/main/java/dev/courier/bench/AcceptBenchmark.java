@@ -244,7 +244,7 @@ public final class AcceptBenchmark {
     CourierConfig config = ConfigLoader.load(Map.of(), env);
     try (io.zonky.test.db.postgres.embedded.EmbeddedPostgres closeLater = profiled;
         CourierServer server = CourierServer.start(config)) {
-      DataSource ds = server.database().dataSource();
+      DataSource ds = harnessConnections(server.database().dataSource());
       Map<String, String> settings = new LinkedHashMap<>();
       try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
         // Times each WAL fsync (pg_stat_wal.wal_sync_time): what a commit waits for.
@@ -263,6 +263,23 @@ public final class AcceptBenchmark {
     } finally {
       deleteTree(dir);
     }
+  }
+
+  /**
+   * Connections of the harness's own (settings, WAL counters, profiles), outside the node's pool: a
+   * node whose pool is exhausted (group commit off) must not time out the harness's readings.
+   */
+  static DataSource harnessConnections(DataSource nodePool) {
+    com.zaxxer.hikari.HikariDataSource pool = (com.zaxxer.hikari.HikariDataSource) nodePool;
+    org.postgresql.ds.PGSimpleDataSource own = new org.postgresql.ds.PGSimpleDataSource();
+    own.setURL(pool.getJdbcUrl());
+    if (pool.getUsername() != null) {
+      own.setUser(pool.getUsername());
+    }
+    if (pool.getPassword() != null) {
+      own.setPassword(pool.getPassword());
+    }
+    return own;
   }
 
   static String createInstance(int port) throws IOException {

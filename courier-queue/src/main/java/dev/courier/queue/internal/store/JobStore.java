@@ -65,6 +65,11 @@ public final class JobStore {
       RETURNING id, state::text AS state, unique_key, unique_window_key
       """;
 
+  // A batch without unique keys cannot conflict (ids are an identity; NULL keys are distinct):
+  // ON CONFLICT would only add a speculative insertion per row (an arbiter probe per unique index
+  // and an extra WAL record to confirm the row).
+  private static final String INSERT_PLAIN = INSERT.replace("ON CONFLICT DO NOTHING\n", "");
+
   private static final String FIND_UNIQUE =
       """
       SELECT id, unique_key, unique_window_key FROM courier_job
@@ -407,7 +412,9 @@ public final class JobStore {
     Map<String, Long> byUnique = new HashMap<>();
     Map<String, Long> byWindow = new HashMap<>();
     Wake wake = Wake.NONE;
-    try (PreparedStatement ps = c.prepareStatement(deferWake ? DeferredWake.wrap(INSERT) : INSERT)) {
+    boolean anyUnique = jobs.stream().anyMatch(j -> j.uniqueKey() != null || j.uniqueWindowKey() != null);
+    String insert = anyUnique ? INSERT : INSERT_PLAIN;
+    try (PreparedStatement ps = c.prepareStatement(deferWake ? DeferredWake.wrap(insert) : insert)) {
       ps.setObject(1, Sql.ts(now));
       ps.setArray(2, c.createArrayOf("text", state));
       ps.setArray(3, c.createArrayOf("text", queue));

@@ -388,8 +388,10 @@ public final class JobStore {
     Long[] delay = new Long[n];
     Long[] jitter = new Long[n];
     String[] limitValue = new String[n];
+    boolean anyUnique = false;
     for (int i = 0; i < n; i++) {
       NewJob j = jobs.get(i);
+      anyUnique |= j.uniqueKey() != null || j.uniqueWindowKey() != null;
       state[i] = j.state().wireName();
       queue[i] = j.queue();
       kind[i] = j.kind();
@@ -412,7 +414,6 @@ public final class JobStore {
     Map<String, Long> byUnique = new HashMap<>();
     Map<String, Long> byWindow = new HashMap<>();
     Wake wake = Wake.NONE;
-    boolean anyUnique = jobs.stream().anyMatch(j -> j.uniqueKey() != null || j.uniqueWindowKey() != null);
     String insert = anyUnique ? INSERT : INSERT_PLAIN;
     try (PreparedStatement ps = c.prepareStatement(deferWake ? DeferredWake.wrap(insert) : insert)) {
       ps.setObject(1, Sql.ts(now));

@@ -1,6 +1,8 @@
 package dev.courier.queue.internal;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -11,7 +13,10 @@ public final class Json {
   private Json() {}
 
   public static ObjectMapper newMapper() {
-    return new ObjectMapper()
+    // Jobs run on virtual threads, each new: Jackson's default thread-local buffer pool would give
+    // every job fresh buffers (and a soft reference), so the engine's mapper shares one pool.
+    JsonFactory factory = JsonFactory.builder().recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool()).build();
+    return new ObjectMapper(factory)
         .registerModule(new JavaTimeModule())
         .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
         .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);

@@ -28,8 +28,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -100,9 +100,12 @@ public final class NodeRuntime {
               },
               this::hold, this::startJob));
     }
-    this.timers =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> Thread.ofPlatform().daemon().name("courier-timers").unstarted(r));
+    ScheduledThreadPoolExecutor timerPool =
+        new ScheduledThreadPoolExecutor(1, r -> Thread.ofPlatform().daemon().name("courier-timers").unstarted(r));
+    // Every job schedules its timeout and cancels it when it ends: without removal on cancel the
+    // cancelled timeouts (5 minutes by default) pile up, millions of them at full speed.
+    timerPool.setRemoveOnCancelPolicy(true);
+    this.timers = timerPool;
     this.notifier =
         new Notifier(
             store.dataSource(),

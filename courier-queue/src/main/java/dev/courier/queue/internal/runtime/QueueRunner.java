@@ -29,6 +29,7 @@ final class QueueRunner {
   final String queue;
   private final int concurrency;
   private final int maxLocal;
+  private final int claimAtFree;
   private final long pollNanos;
   private final Claimer claimer;
   private final Consumer<RunningJob> starter;
@@ -59,6 +60,7 @@ final class QueueRunner {
     this.queue = queue;
     this.concurrency = concurrency;
     this.maxLocal = concurrency + prefetch;
+    this.claimAtFree = Math.max(1, maxLocal / 2);
     this.pollNanos = pollInterval.toNanos();
     this.claimer = claimer;
     this.holder = holder;
@@ -93,7 +95,7 @@ final class QueueRunner {
 
   /**
    * A started job's worker ended: start the next buffered one. A job waiting for its completion to
-   * be written keeps counting against the prefetch limit, so claims never outrun the writer.
+   * be written is counted until it is (see {@link #claimDue()}).
    */
   void finished(boolean awaitingCompletion) {
     synchronized (lock) {
@@ -102,7 +104,7 @@ final class QueueRunner {
         completing++;
       }
       startBuffered();
-      lock.notifyAll();
+      signalIfClaimDue();
     }
   }
 
@@ -110,6 +112,14 @@ final class QueueRunner {
   void completionsWritten(int n) {
     synchronized (lock) {
       completing -= n;
+      signalIfClaimDue();
+    }
+  }
+
+  // Waking the fetcher for every finished job that does not make a claim due costs a context
+  // switch per job; it sleeps until a claim is due, a wake-up arrives or the poll interval ends.
+  private void signalIfClaimDue() {
+    if (wake && claimDue()) {
       lock.notifyAll();
     }
   }
@@ -140,8 +150,20 @@ final class QueueRunner {
     }
   }
 
-  private boolean full() {
-    return running + completing + buffer.size() >= maxLocal;
+  /**
+   * Whether a claim is due. Jobs waiting for their completion to be written do not take places
+   * from the window (their work is done and no other node could run them), so claims and
+   * completion writes overlap; they only stop claims when as many wait as the window holds, so a
+   * slow writer bounds what this node takes. Under load a claim waits until half the window is
+   * free, which keeps claims large; an idle worker never waits for that.
+   */
+  private boolean claimDue() {
+    if (completing >= maxLocal) {
+      return false;
+    }
+    int held = running + buffer.size();
+    int free = maxLocal - held;
+    return free > 0 && (held < concurrency || free >= claimAtFree);
   }
 
   private void produce() {
@@ -154,7 +176,7 @@ final class QueueRunner {
           if (stopping) {
             return;
           }
-          if (!paused && wake && !full()) {
+          if (!paused && wake && claimDue()) {
             break;
           }
           long remaining = deadline - System.nanoTime();
@@ -170,7 +192,7 @@ final class QueueRunner {
           }
         }
         wake = false;
-        want = maxLocal - running - completing - buffer.size();
+        want = maxLocal - running - buffer.size();
       }
       List<Job> claimed;
       try {

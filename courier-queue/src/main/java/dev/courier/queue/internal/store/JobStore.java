@@ -30,6 +30,7 @@ import javax.sql.DataSource;
  * and node, so a lost race changes nothing and returns nothing.
  */
 public final class JobStore {
+  // readJob reads these by position.
   private static final String JOB_COLUMNS =
       """
       id, queue, kind, state::text AS state, args::text AS args, priority, attempt, max_attempts,
@@ -84,6 +85,7 @@ public final class JobStore {
   // one-time set_config, so a claim is one round trip): a claim lost in a server crash only means
   // the job runs again, which at-least-once delivery allows; it never loses or finalizes a job.
   // courier_claim (V5) picks and marks in two statements of one call; see the migration for why.
+  // The same columns in the same order as JOB_COLUMNS (readJob reads them by position).
   private static final String CLAIM =
       """
       SELECT j.id, j.queue, j.kind, j.state::text AS state, j.args::text AS args, j.priority,
@@ -1092,31 +1094,33 @@ public final class JobStore {
 
   // ---------------------------------------------------------------- mapping
 
+  // By position, in the order of JOB_COLUMNS and CLAIM's select list: a lookup by name lowercases
+  // and hashes the name for every column of every row, a visible share of a claim's JVM time.
   private Job readJob(ResultSet rs) throws SQLException {
     return new Job(
-        rs.getLong("id"),
-        rs.getString("queue"),
-        rs.getString("kind"),
-        JobState.fromWire(rs.getString("state")),
-        rs.getString("args"),
-        rs.getInt("priority"),
-        rs.getInt("attempt"),
-        rs.getInt("max_attempts"),
-        Sql.instant(rs, "created_at"),
-        Sql.instant(rs, "scheduled_at"),
-        Sql.instant(rs, "attempted_at"),
-        Sql.instant(rs, "finalized_at"),
-        rs.getString("attempted_by"),
-        Sql.instant(rs, "lease_expires_at"),
-        rs.getBoolean("cancel_requested"),
-        readErrors(rs.getString("errors")),
-        (Integer) rs.getObject("progress"),
-        rs.getString("result"),
-        Sql.stringList(rs, "tags"),
-        rs.getString("metadata"),
-        rs.getString("unique_key"),
-        rs.getString("order_key"),
-        Sql.stringList(rs, "limiter_keys"));
+        rs.getLong(1),
+        rs.getString(2),
+        rs.getString(3),
+        JobState.fromWire(rs.getString(4)),
+        rs.getString(5),
+        rs.getInt(6),
+        rs.getInt(7),
+        rs.getInt(8),
+        Sql.instant(rs, 9),
+        Sql.instant(rs, 10),
+        Sql.instant(rs, 11),
+        Sql.instant(rs, 12),
+        rs.getString(13),
+        Sql.instant(rs, 14),
+        rs.getBoolean(15),
+        readErrors(rs.getString(16)),
+        (Integer) rs.getObject(17),
+        rs.getString(18),
+        Sql.stringList(rs, 19),
+        rs.getString(20),
+        rs.getString(21),
+        rs.getString(22),
+        Sql.stringList(rs, 23));
   }
 
   private static final TypeReference<List<Map<String, Object>>> ERROR_LIST = new TypeReference<>() {};

@@ -41,6 +41,10 @@ final class Sql {
   }
 
   static Instant instant(ResultSet rs, String column) throws SQLException {
+    return instant(rs, rs.findColumn(column));
+  }
+
+  static Instant instant(ResultSet rs, int column) throws SQLException {
     OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
     return t == null ? null : t.toInstant();
   }
@@ -75,6 +79,10 @@ final class Sql {
   }
 
   static List<String> stringList(ResultSet rs, String column) throws SQLException {
+    return stringList(rs, rs.findColumn(column));
+  }
+
+  static List<String> stringList(ResultSet rs, int column) throws SQLException {
     Array a = rs.getArray(column);
     if (a == null) {
       return List.of();

@@ -5,7 +5,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.LinkedHashSet;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -22,18 +24,37 @@ import org.slf4j.LoggerFactory;
 final class Announcer {
   private static final Logger log = LoggerFactory.getLogger(Announcer.class);
 
+  /** The channel of announcements; the triggers' own notifications keep their channels (V6). */
+  static final String CHANNEL = "courier_job_announced";
+
+  // Payload: the announcing engine's token, then 'r' and a queue that has available jobs, or 's'
+  // when a job now waits for a time. The token lets the announcing node skip its own
+  // announcements: it woke its fetchers in process before sending, and a second claim would find
+  // nothing.
   private static final String NOTIFY =
       """
       WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true))
-      SELECT pg_notify(n.channel, n.payload)
+      SELECT pg_notify('courier_job_announced', ? || n.p)
       FROM relaxed,
-           (SELECT 'courier_job_ready' AS channel, q AS payload FROM unnest(?::text[]) q
+           (SELECT 'r' || q AS p FROM unnest(?::text[]) q
             UNION ALL
-            SELECT 'courier_job_scheduled', '' WHERE ?) n
+            SELECT 's' WHERE ?) n
       """;
 
-  /** The least time between two NOTIFYs of one node. */
-  static final long COALESCE_MILLIS = 5;
+  private static final int TOKEN_LENGTH = 12;
+
+  /**
+   * The least time between two NOTIFYs of one node. Short enough that a steady trickle of commits
+   * (a few hundred a second) is announced at once, long enough to bound the NOTIFY transactions of
+   * a busy node to well under one per commit.
+   */
+  static final long COALESCE_MILLIS = 1;
+
+  /** What another engine's announcement asks for. */
+  record Announcement(boolean own, String readyQueue, boolean scheduled) {}
+
+  private final String token =
+      String.format("%0" + TOKEN_LENGTH + "x", ThreadLocalRandom.current().nextLong() & 0xFFFF_FFFF_FFFFL);
 
   private final DataSource dataSource;
   private final Consumer<String> wakeQueue;
@@ -72,6 +93,21 @@ final class Announcer {
       }
     }
     send(wake.ready(), wake.scheduled()); // stopped: the caller's own thread tells the others
+  }
+
+  /** Reads an announcement; empty when the payload is not one. */
+  Optional<Announcement> read(String payload) {
+    if (payload == null || payload.length() <= TOKEN_LENGTH) {
+      return Optional.empty();
+    }
+    boolean own = payload.startsWith(token);
+    char what = payload.charAt(TOKEN_LENGTH);
+    String rest = payload.substring(TOKEN_LENGTH + 1);
+    return switch (what) {
+      case 'r' -> rest.isEmpty() ? Optional.empty() : Optional.of(new Announcement(own, rest, false));
+      case 's' -> Optional.of(new Announcement(own, null, true));
+      default -> Optional.empty();
+    };
   }
 
   /** Sends what is pending, then stops; later wake-ups are sent by their callers. */
@@ -114,9 +150,8 @@ final class Announcer {
       send(queues, promote);
       try {
         // Each NOTIFY is a transaction of its own (with a commit record) that every listening
-        // node wakes for: under a steady trickle of commits, one per commit is one transaction
-        // more per job. This node's fetchers were woken in process already; other nodes wait at
-        // most this long more for theirs.
+        // node wakes for: on a busy node the wake-ups of many commits share one. This node's
+        // fetchers were woken in process already; other nodes wait at most this long more.
         Thread.sleep(COALESCE_MILLIS);
       } catch (InterruptedException e) {
         return;
@@ -127,8 +162,9 @@ final class Announcer {
   private void send(Set<String> queues, boolean promote) {
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(NOTIFY)) {
-      ps.setArray(1, c.createArrayOf("text", queues.toArray()));
-      ps.setBoolean(2, promote);
+      ps.setString(1, token);
+      ps.setArray(2, c.createArrayOf("text", queues.toArray()));
+      ps.setBoolean(3, promote);
       ps.execute();
       if (!c.getAutoCommit()) {
         c.commit();

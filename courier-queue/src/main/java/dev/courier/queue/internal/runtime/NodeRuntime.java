@@ -109,7 +109,7 @@ public final class NodeRuntime {
     this.notifier =
         new Notifier(
             store.dataSource(),
-            List.of("courier_job_ready", "courier_job_scheduled", "courier_control"),
+            List.of(Announcer.CHANNEL, "courier_job_ready", "courier_job_scheduled", "courier_control"),
             this::onNotification,
             this::onNotifierConnected,
             this::refreshPaused,
@@ -370,6 +370,14 @@ public final class NodeRuntime {
 
   private void onNotification(String channel, String payload) {
     switch (channel) {
+      case Announcer.CHANNEL -> announcer.read(payload).filter(a -> !a.own()).ifPresent(a -> {
+        if (a.readyQueue() != null) {
+          localEnqueue(a.readyQueue());
+        }
+        if (a.scheduled()) {
+          onScheduledNotification.run();
+        }
+      });
       case "courier_job_ready" -> localEnqueue(payload);
       case "courier_job_scheduled" -> onScheduledNotification.run();
       case "courier_control" -> onControl(payload);

@@ -14,8 +14,9 @@ public final class Json {
 
   public static ObjectMapper newMapper() {
     // Jobs run on virtual threads, each new: Jackson's default thread-local buffer pool would give
-    // every job fresh buffers (and a soft reference), so the engine's mapper shares one pool.
-    JsonFactory factory = JsonFactory.builder().recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool()).build();
+    // every job fresh buffers (and a soft reference), so the engine's mapper shares one pool,
+    // bounded so that a burst of parallel work does not keep its peak of buffers for ever.
+    JsonFactory factory = JsonFactory.builder().recyclerPool(JsonRecyclerPools.sharedBoundedPool()).build();
     return new ObjectMapper(factory)
         .registerModule(new JavaTimeModule())
         .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)

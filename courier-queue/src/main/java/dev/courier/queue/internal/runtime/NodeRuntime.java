@@ -97,6 +97,11 @@ public final class NodeRuntime {
                   Instant now = clock.instant();
                   return store.limiterNextWake(queue, now).map(at -> Duration.between(now, at));
                 }
+
+                @Override
+                public void releaseLate(List<RunningJob> jobs) {
+                  release(jobs);
+                }
               },
               this::hold, this::startJob));
     }
@@ -449,10 +454,11 @@ public final class NodeRuntime {
     }
     List<RunningJob> stillRunning = new ArrayList<>();
     for (RunningJob rj : held.values()) {
-      if (rj.thread != null) {
+      Thread t = rj.thread; // cleared by the job's own thread when it ends
+      if (t != null) {
         rj.releasing = true;
         stillRunning.add(rj);
-        rj.thread.interrupt();
+        t.interrupt();
       }
     }
     long graceDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);

@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Fetches one queue's jobs for this node: claims in batches when woken (by a notification, a local
- * enqueue, a finished job after a full claim, or the poll interval), keeps up to {@code prefetch}
+ * enqueue, a full claim, or the poll interval) and a claim is due (see {@link #claimDue()}), keeps up to {@code prefetch}
  * claimed jobs in a local priority buffer, and starts at most {@code concurrency} at once.
  */
 final class QueueRunner {
@@ -24,6 +24,9 @@ final class QueueRunner {
 
     /** How long until a limiter holding back this queue's jobs may admit again, if one does. */
     java.util.Optional<java.time.Duration> nextLimiterWake(String queue) throws SQLException;
+
+    /** Gives back jobs claimed after this runner stopped: they will not run here. */
+    void releaseLate(List<RunningJob> jobs);
   }
 
   final String queue;
@@ -42,7 +45,7 @@ final class QueueRunner {
                   ? Integer.compare(a.job.priority(), b.job.priority())
                   : Long.compare(a.job.id(), b.job.id()));
   private int running;
-  /** Jobs whose worker succeeded but whose completion is not written yet: they still count. */
+  /** Jobs whose worker succeeded but whose completion is not written yet (see claimDue). */
   private int completing;
   private boolean wake = true;
   private volatile boolean paused;
@@ -60,7 +63,9 @@ final class QueueRunner {
     this.queue = queue;
     this.concurrency = concurrency;
     this.maxLocal = concurrency + prefetch;
-    this.claimAtFree = Math.max(1, maxLocal / 2);
+    // Half the window, but never more than half the prefetch: with a prefetch no larger than the
+    // concurrency, half the window would only be free once workers sat idle.
+    this.claimAtFree = Math.max(1, Math.min(maxLocal / 2, (prefetch + 1) / 2));
     this.pollNanos = pollInterval.toNanos();
     this.claimer = claimer;
     this.holder = holder;
@@ -217,6 +222,22 @@ final class QueueRunner {
         } catch (SQLException | RuntimeException e) {
           log.debug("cannot read limiter wake time queue={}: {}", queue, e.toString());
         }
+      }
+      List<RunningJob> late = null;
+      synchronized (lock) {
+        if (stopping) {
+          // stopFetching gave up waiting for this claim and already took the buffer.
+          late = new ArrayList<>(claimed.size());
+          for (Job j : claimed) {
+            late.add(holder.apply(j));
+          }
+        }
+      }
+      if (late != null) {
+        if (!late.isEmpty()) {
+          claimer.releaseLate(late);
+        }
+        return;
       }
       synchronized (lock) {
         for (Job j : claimed) {

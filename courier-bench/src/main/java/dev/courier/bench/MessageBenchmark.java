@@ -390,7 +390,7 @@ public final class MessageBenchmark {
         if (sampler != null) {
           String waits = sampler.summary(8);
           sampler.close();
-          EngineBenchmark.profiles.add(pg.profile(db, profileTitle + " (" + n + " messages)" + (ok ? "" : " capped"), secs, 14) + waits);
+          EngineBenchmark.profiles.add(pg.profile(db, profileTitle + " (" + n + " messages)" + (ok ? "" : " capped"), secs, Integer.getInteger("courier.bench.top", 14)) + waits);
         }
         node.close();
         String notes = String.format(Locale.ROOT, "statuses %s; %s%s; loaded at %.0f msg/s", statuses(ds),

@@ -46,7 +46,7 @@ public final class EventStore {
   /** Records an event in the caller's transaction and returns it for publishing after commit. */
   public DomainEvent eventInsert(Connection conn, String organizationId, String type, String subjectId, ObjectNode payload)
       throws SQLException {
-    DomainEvent e = new DomainEvent(Ids.next("evt", clock), organizationId, type, subjectId, payload, clock.instant());
+    DomainEvent e = eventNew(organizationId, type, subjectId, payload);
     try (PreparedStatement ps = conn.prepareStatement(INSERT)) {
       ps.setString(1, e.id());
       ps.setString(2, organizationId);
@@ -57,6 +57,36 @@ public final class EventStore {
       ps.executeUpdate();
     }
     return e;
+  }
+
+  private static final String INSERT_MANY =
+      """
+      INSERT INTO courier_event (id, organization_id, type, subject_id, payload, at)
+        SELECT e.id, e.org, e.type, e.subject, e.payload::jsonb, e.at::timestamptz
+        FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) WITH ORDINALITY
+             AS e(id, org, type, subject, payload, at, n)
+        ORDER BY e.n
+      """;
+
+  /** A new event, not stored yet (see {@link #eventsInsert}). */
+  public DomainEvent eventNew(String organizationId, String type, String subjectId, ObjectNode payload) {
+    return new DomainEvent(Ids.next("evt", clock), organizationId, type, subjectId, payload, clock.instant());
+  }
+
+  /** Stores events made by {@link #eventNew} in one statement, in list order. */
+  public void eventsInsert(Connection conn, List<DomainEvent> events) throws SQLException {
+    if (events.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement ps = conn.prepareStatement(INSERT_MANY)) {
+      ps.setArray(1, conn.createArrayOf("text", events.stream().map(DomainEvent::id).toArray()));
+      ps.setArray(2, conn.createArrayOf("text", events.stream().map(DomainEvent::organizationId).toArray()));
+      ps.setArray(3, conn.createArrayOf("text", events.stream().map(DomainEvent::type).toArray()));
+      ps.setArray(4, conn.createArrayOf("text", events.stream().map(DomainEvent::subjectId).toArray()));
+      ps.setArray(5, conn.createArrayOf("text", events.stream().map(e -> e.payload().toString()).toArray()));
+      ps.setArray(6, conn.createArrayOf("text", events.stream().map(e -> e.at().toString()).toArray()));
+      ps.executeUpdate();
+    }
   }
 
   /** Tells this process's listeners; call only once the events' transaction committed. */

@@ -19,7 +19,9 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -148,25 +150,50 @@ public final class StatusUpdates {
     }
   }
 
-  /** Applies callbacks that arrived before the send recorded {@code providerId} (same transaction). */
-  public void applyPending(Connection conn, Instance instance, String messageId, String providerId, List<DomainEvent> raised,
-      AfterCommit after) throws SQLException {
-    List<StatusCallback> pending = new ArrayList<>();
+  /** A send recorded in the caller's transaction: its provider's callbacks may be waiting already. */
+  public record RecordedSend(Instance instance, String messageId, String providerId) {}
+
+  /**
+   * Applies the callbacks that arrived before these sends recorded their provider ids (a fast
+   * provider calls back before the sender's commit), in the caller's transaction: one statement
+   * takes every waiting callback of the batch (there rarely are any), then each message gets its
+   * own, oldest first. {@code raised} and {@code after} are per send, in the order of {@code sends}.
+   */
+  public void applyPendingMany(Connection conn, List<RecordedSend> sends, List<List<DomainEvent>> raised,
+      List<AfterCommit> after) throws SQLException {
+    Map<String, List<StatusCallback>> pending = new HashMap<>();
     try (PreparedStatement ps = conn.prepareStatement(
-        "DELETE FROM courier_pending_status WHERE instance_id = ? AND provider_message_id = ? RETURNING status, at, detail")) {
-      ps.setString(1, instance.id());
-      ps.setString(2, providerId);
+        """
+        DELETE FROM courier_pending_status p
+        USING unnest(?::text[], ?::text[]) AS u(instance_id, provider_message_id)
+        WHERE p.instance_id = u.instance_id AND p.provider_message_id = u.provider_message_id
+        RETURNING p.instance_id, p.provider_message_id, p.status, p.at, p.detail
+        """)) {
+      ps.setArray(1, conn.createArrayOf("text", sends.stream().map(r -> r.instance().id()).toArray()));
+      ps.setArray(2, conn.createArrayOf("text", sends.stream().map(RecordedSend::providerId).toArray()));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          pending.add(fromPending(providerId, rs));
+          String providerId = rs.getString("provider_message_id");
+          pending.computeIfAbsent(rs.getString("instance_id") + "\n" + providerId, k -> new ArrayList<>())
+              .add(fromPending(providerId, rs));
         }
       }
     }
-    // Oldest status first, so the history reads in order.
-    pending.sort(java.util.Comparator.comparing(StatusCallback::at));
-    for (StatusCallback cb : pending) {
-      Message m = messages.messageGet(conn, messageId, true).orElseThrow();
-      applyTo(conn, instance, m, cb, raised, after);
+    if (pending.isEmpty()) {
+      return;
+    }
+    for (int n = 0; n < sends.size(); n++) {
+      RecordedSend r = sends.get(n);
+      List<StatusCallback> mine = pending.get(r.instance().id() + "\n" + r.providerId());
+      if (mine == null) {
+        continue;
+      }
+      // Oldest status first, so the history reads in order.
+      mine.sort(java.util.Comparator.comparing(StatusCallback::at));
+      for (StatusCallback cb : mine) {
+        Message m = messages.messageGet(conn, r.messageId(), true).orElseThrow();
+        applyTo(conn, r.instance(), m, cb, raised.get(n), after.get(n));
+      }
     }
   }
 

@@ -6,6 +6,7 @@ import dev.courier.whatsapp.event.DomainEvent;
 import dev.courier.whatsapp.event.EventStore;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
 
 /** Builds and records {@code message.<status>} events, carrying the message's metadata. */
 public final class MessageEvents {
@@ -15,6 +16,14 @@ public final class MessageEvents {
 
   public static DomainEvent record(Connection conn, EventStore events, Message m, String status, String providerId,
       String errorCode, String errorMessage) throws SQLException {
+    DomainEvent e = build(events, m, status, providerId, errorCode, errorMessage);
+    events.eventsInsert(conn, List.of(e));
+    return e;
+  }
+
+  /** The event {@link #record} stores, for a caller that stores several in one statement. */
+  public static DomainEvent build(EventStore events, Message m, String status, String providerId, String errorCode,
+      String errorMessage) {
     ObjectNode p = JSON.createObjectNode();
     p.put("messageId", m.id());
     p.put("instanceId", m.instanceId());
@@ -25,7 +34,7 @@ public final class MessageEvents {
       p.putObject("error").put("code", errorCode).put("message", errorMessage);
     }
     p.set("metadata", m.metadata());
-    return events.eventInsert(conn, m.organizationId(), "message." + status, m.id(), p);
+    return events.eventNew(m.organizationId(), "message." + status, m.id(), p);
   }
 
   /** A small JSON detail for a history entry. */

@@ -14,9 +14,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedSet;
 import javax.sql.DataSource;
 import org.postgresql.PGStatement;
@@ -546,15 +548,102 @@ public final class MessageStore {
     }
   }
 
-  /** queued or in_doubt → sending, remembering the job attempt that calls the provider. */
-  public boolean messageMarkSending(Connection c, String id, int jobAttempt, Instant now) throws SQLException {
-    return transition(c, id, List.of("queued", "in_doubt"), "sending", now, null, "send_attempt = ?", jobAttempt);
+  // The accepted sends of a batch in one statement each (SendWorker.recordAll): one statement per
+  // message cost as much database time as the job's completion and order-key hand-over.
+  private static final String MARK_SENT_MANY =
+      """
+      WITH m AS (
+        UPDATE courier_message SET status = 'sent', updated_at = u.at, provider_message_id = u.pid,
+            sent_at = coalesce(sent_at, u.at), in_doubt_since = NULL
+        FROM unnest(?::text[], ?::text[], ?::text[]::timestamptz[]) AS u(id, pid, at)
+        WHERE courier_message.id = u.id AND courier_message.status IN ('sending', 'in_doubt')
+        RETURNING courier_message.id, u.pid, u.at)
+      INSERT INTO courier_message_status (message_id, status, at, detail)
+        SELECT id, 'sent', at, jsonb_strip_nulls(jsonb_build_object('providerMessageId', pid)) FROM m ORDER BY id
+      RETURNING message_id
+      """;
+
+  private static final String ATTEMPT_INSERT_ACCEPTED_MANY =
+      """
+      INSERT INTO courier_message_attempt (message_id, job_attempt, started_at, finished_at, outcome)
+        SELECT a.id, a.attempt, a.started, a.finished, 'accepted'
+        FROM unnest(?::text[], ?::int[], ?::text[]::timestamptz[], ?::text[]::timestamptz[]) WITH ORDINALITY
+             AS a(id, attempt, started, finished, n)
+        ORDER BY a.n
+      """;
+
+  /**
+   * The provider accepted these sends: each message {@code sending} or {@code in_doubt} → {@code
+   * sent} with its provider id and time ({@code providerIds} and {@code at} in the order of {@code
+   * ids}), in one statement.
+   * Returns the ids that moved (a message cancelled or failed meanwhile does not).
+   */
+  public Set<String> messagesMarkSent(Connection c, List<String> ids, List<String> providerIds, List<Instant> at)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(MARK_SENT_MANY)) {
+      ps.setArray(1, c.createArrayOf("text", ids.toArray()));
+      ps.setArray(2, c.createArrayOf("text", providerIds.toArray()));
+      ps.setArray(3, c.createArrayOf("text", at.stream().map(Instant::toString).toArray()));
+      return movedIds(ps);
+    }
   }
 
-  /** The provider accepted it: sending or in_doubt → sent with the provider's id. */
-  public boolean messageMarkSent(Connection c, String id, String providerId, Instant now, ObjectNode detail) throws SQLException {
-    return transition(c, id, List.of("sending", "in_doubt"), "sent", now, detail,
-        "provider_message_id = ?, sent_at = coalesce(sent_at, ?), in_doubt_since = NULL", providerId, Timestamp.from(now));
+  private static final String MARK_SENDING_MANY =
+      """
+      WITH m AS (
+        UPDATE courier_message SET status = 'sending', updated_at = u.at, send_attempt = u.attempt
+        FROM unnest(?::text[], ?::int[], ?::text[]::timestamptz[]) AS u(id, attempt, at)
+        WHERE courier_message.id = u.id AND courier_message.status IN ('queued', 'in_doubt')
+        RETURNING courier_message.id, u.at)
+      INSERT INTO courier_message_status (message_id, status, at)
+        SELECT id, 'sending', at FROM m ORDER BY id
+      RETURNING message_id
+      """;
+
+  /**
+   * Each message {@code queued} or {@code in_doubt} → {@code sending}, remembering the job attempt
+   * that calls the provider ({@code jobAttempts} and {@code at} in the order of {@code ids}), in one
+   * statement. Returns the ids that moved (a message cancelled meanwhile does not).
+   */
+  public Set<String> messagesMarkSending(Connection c, List<String> ids, int[] jobAttempts, List<Instant> at)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(MARK_SENDING_MANY)) {
+      ps.setArray(1, c.createArrayOf("text", ids.toArray()));
+      ps.setArray(2, c.createArrayOf("int4", boxed(jobAttempts)));
+      ps.setArray(3, c.createArrayOf("text", at.stream().map(Instant::toString).toArray()));
+      return movedIds(ps);
+    }
+  }
+
+  private static Integer[] boxed(int[] values) {
+    Integer[] out = new Integer[values.length];
+    for (int n = 0; n < values.length; n++) {
+      out[n] = values[n];
+    }
+    return out;
+  }
+
+  private static Set<String> movedIds(PreparedStatement ps) throws SQLException {
+    Set<String> moved = new HashSet<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        moved.add(rs.getString(1));
+      }
+    }
+    return moved;
+  }
+
+  /** One {@code accepted} attempt row per message, in list order, in one statement. */
+  public void attemptsInsertAccepted(Connection c, List<String> ids, int[] jobAttempts, List<Instant> started,
+      List<Instant> finished) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(ATTEMPT_INSERT_ACCEPTED_MANY)) {
+      ps.setArray(1, c.createArrayOf("text", ids.toArray()));
+      ps.setArray(2, c.createArrayOf("int4", boxed(jobAttempts)));
+      // ISO-8601 instants (with their Z) read the same whatever the session's time zone.
+      ps.setArray(3, c.createArrayOf("text", started.stream().map(Instant::toString).toArray()));
+      ps.setArray(4, c.createArrayOf("text", finished.stream().map(Instant::toString).toArray()));
+      ps.executeUpdate();
+    }
   }
 
   /** Back in the queue (throttled, instance unavailable or paused, retry): sending → queued. */

@@ -23,7 +23,6 @@ import dev.courier.whatsapp.provider.ProviderException;
 import dev.courier.whatsapp.provider.Providers;
 import dev.courier.whatsapp.provider.SendReceipt;
 import dev.courier.whatsapp.store.BatchCommitter;
-import dev.courier.whatsapp.store.SharedTransactions;
 import dev.courier.whatsapp.store.Tx;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -33,6 +32,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
@@ -72,7 +72,7 @@ public final class SendWorker implements Worker<Messages.SendArgs> {
   private final SendGuardStore guards;
   private final SendHooks hooks;
   private final CourierQueue engine;
-  private final SharedTransactions markCommits;
+  private final BatchCommitter<MarkSending, Boolean> markCommits;
   private final BatchCommitter<AcceptedSend, Recorded> recordCommits;
   private final Clock clock;
 
@@ -86,8 +86,8 @@ public final class SendWorker implements Worker<Messages.SendArgs> {
       CourierQueue engine, int committers, Clock clock) {
     this.dataSource = dataSource;
     this.engine = engine;
-    this.markCommits = new SharedTransactions(dataSource, "send-mark", committers, BatchCommitter.DEFAULT_MAX_BATCH,
-        messages::messagesLock);
+    this.markCommits = new BatchCommitter<>(dataSource, "send-mark", committers, BatchCommitter.DEFAULT_MAX_BATCH,
+        this::markAll);
     this.recordCommits = new BatchCommitter<>(dataSource, "send-record", committers, BatchCommitter.DEFAULT_MAX_BATCH,
         this::recordAll);
     this.messages = messages;
@@ -129,7 +129,7 @@ public final class SendWorker implements Worker<Messages.SendArgs> {
     }
     waitForRecipientGuards(ctx, m, i);
     int attempt = ctx.attempt();
-    if (!markCommits.run(conn -> List.of(id), conn -> messages.messageMarkSending(conn, id, attempt, clock.instant()))) {
+    if (!markCommits.submit(new MarkSending(id, attempt, clock.instant()))) {
       return; // cancelled meanwhile
     }
     Instant started = clock.instant();
@@ -161,6 +161,21 @@ public final class SendWorker implements Worker<Messages.SendArgs> {
     return new OutboundMessage(m.id(), m.recipient(), m.type(), m.content(), m.replyTo(), typing, typingContext);
   }
 
+  /** A message about to be sent: marked {@code sending} with its attempt before the provider is called. */
+  private record MarkSending(String messageId, int attempt, Instant at) {}
+
+  /** Marks a batch of messages {@code sending} in the caller's transaction, one statement for all. */
+  private List<Boolean> markAll(Connection conn, List<MarkSending> marks) throws SQLException {
+    messages.messagesLock(conn, marks.stream().map(MarkSending::messageId).collect(Collectors.toCollection(TreeSet::new)));
+    Set<String> moved = messages.messagesMarkSending(conn, marks.stream().map(MarkSending::messageId).toList(),
+        marks.stream().mapToInt(MarkSending::attempt).toArray(), marks.stream().map(MarkSending::at).toList());
+    List<Boolean> out = new ArrayList<>(marks.size());
+    for (MarkSending m : marks) {
+      out.add(moved.remove(m.messageId())); // once, should one message appear twice
+    }
+    return out;
+  }
+
   /** A send the provider accepted, waiting to be recorded. */
   private record AcceptedSend(JobContext<Messages.SendArgs> ctx, Message m, Instance i, SendReceipt receipt,
       Instant started, Instant now) {}
@@ -169,31 +184,39 @@ public final class SendWorker implements Worker<Messages.SendArgs> {
   private record Recorded(boolean completed, List<DomainEvent> raised, StatusUpdates.AfterCommit after) {}
 
   /**
-   * Records accepted sends in the caller's transaction: each message's attempt, {@code sent} and
-   * early callbacks, then all their jobs' completions in one statement (one order-key hand-over
-   * for the batch).
+   * Records accepted sends in the caller's transaction, one statement for all of them per step:
+   * their attempts, {@code sent} with history, events and early callbacks, then all their jobs'
+   * completions (one order-key hand-over for the batch).
    */
   private List<Recorded> recordAll(Connection conn, List<AcceptedSend> sends) throws SQLException {
     // Every message of the batch locked first, in id order (see SharedTransactions): status
     // callbacks and other batches lock them the same way.
     messages.messagesLock(conn, sends.stream().map(s -> s.m().id()).collect(Collectors.toCollection(TreeSet::new)));
+    List<String> ids = sends.stream().map(s -> s.m().id()).toList();
+    List<String> providerIds = sends.stream().map(s -> s.receipt().providerMessageId()).toList();
+    messages.attemptsInsertAccepted(conn, ids, sends.stream().mapToInt(s -> s.ctx().attempt()).toArray(),
+        sends.stream().map(AcceptedSend::started).toList(), sends.stream().map(AcceptedSend::now).toList());
+    Set<String> sent = messages.messagesMarkSent(conn, ids, providerIds, sends.stream().map(AcceptedSend::now).toList());
+    // Made here, per call: a shared transaction that failed runs its sends again alone.
     List<List<DomainEvent>> raised = new ArrayList<>(sends.size());
     List<StatusUpdates.AfterCommit> after = new ArrayList<>(sends.size());
+    List<DomainEvent> sentEvents = new ArrayList<>();
+    List<StatusUpdates.RecordedSend> recorded = new ArrayList<>(sends.size());
     for (AcceptedSend s : sends) {
-      // Made here, per call: a shared transaction that failed runs its sends again alone.
       List<DomainEvent> r = new ArrayList<>();
-      StatusUpdates.AfterCommit a = new StatusUpdates.AfterCommit();
-      Message m = s.m();
-      String providerId = s.receipt().providerMessageId();
-      messages.attemptInsert(conn, m.id(), s.ctx().attempt(), s.started(), s.now(), "accepted", null, null, null);
-      if (messages.messageMarkSent(conn, m.id(), providerId, s.now(), MessageEvents.detail("providerMessageId", providerId))) {
-        r.add(MessageEvents.record(conn, events, m, "sent", providerId, null, null));
+      if (sent.remove(s.m().id())) { // once, should one message appear twice
+        DomainEvent e = MessageEvents.build(events, s.m(), "sent", s.receipt().providerMessageId(), null, null);
+        r.add(e);
+        sentEvents.add(e);
       }
-      // Callbacks that came before this commit (a fast provider) wait in the pending table.
-      statusUpdates.applyPending(conn, s.i(), m.id(), providerId, r, a);
       raised.add(r);
-      after.add(a);
+      after.add(new StatusUpdates.AfterCommit());
+      recorded.add(new StatusUpdates.RecordedSend(s.i(), s.m().id(), s.receipt().providerMessageId()));
     }
+    events.eventsInsert(conn, sentEvents);
+    // Callbacks that came before this commit (a fast provider) wait in the pending table; applied
+    // after the sent events, so each message's events and history read in order.
+    statusUpdates.applyPendingMany(conn, recorded, raised, after);
     // Even when this node lost a job (its lease expired), the provider's answer is kept: the node
     // that took over finds the message sent and ends without sending again.
     boolean[] completed = engine.completeWithin(conn, sends.stream().map(AcceptedSend::ctx).toList());

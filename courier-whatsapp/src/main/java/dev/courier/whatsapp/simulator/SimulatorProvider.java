@@ -64,7 +64,9 @@ public final class SimulatorProvider implements Provider {
     try {
       // Counted before the transaction, on a connection of its own that is back in the pool before
       // the transaction takes one (holding two at once can starve a small pool).
-      SimulatorStore.Call call = store.callNext(instance.id(), clock.instant());
+      SimulatorStore.Call call = settings.drawsNothing()
+          ? new SimulatorStore.Call(store.reservedCall(instance.id()), null, false)
+          : store.callNext(instance.id(), clock.instant());
       Called called = commits.run(conn -> {
         // Made here, per run: a shared transaction that failed runs this again alone.
         AfterCommit afterCommit = engine.afterCommit();

@@ -30,6 +30,11 @@ public record SimulatorSettings(
     Duration readAfter,
     boolean echoCallbackData) {
 
+  /** True when every call is accepted whatever its number: no failure, throttle or disconnect rate. */
+  public boolean drawsNothing() {
+    return failureRate == 0 && permanentFailureRate == 0 && throttleRate == 0 && disconnectRate == 0;
+  }
+
   public static SimulatorSettings from(JsonNode s) {
     JsonNode statuses = s.path("statuses");
     return new SimulatorSettings(

@@ -8,6 +8,8 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 
 /** Owns the simulator's tables: its call counter per instance and its outbox. */
@@ -22,10 +24,67 @@ public final class SimulatorStore {
    */
   public record Call(long n, Instant disconnectedUntil, boolean throttled) {}
 
+  /** Call numbers taken from the counter at once for instances whose outcomes do not depend on them. */
+  static final int CALL_BLOCK = 100;
+
+  /** Numbers reserved by this node and not handed out yet, [next, end). */
+  private static final class CallBlock {
+    final ReentrantLock lock = new ReentrantLock(); // not synchronized: held across a database call
+    long next;
+    long end;
+  }
+
   private final DataSource dataSource;
+  private final ConcurrentHashMap<String, CallBlock> callBlocks = new ConcurrentHashMap<>();
 
   public SimulatorStore(DataSource dataSource) {
     this.dataSource = dataSource;
+  }
+
+  /**
+   * A call number for an instance that draws no outcome and keeps no throttle or disconnect state
+   * (all rates zero): the number only names the provider message id, so this node reserves them
+   * {@value #CALL_BLOCK} at a time with one counter update instead of one per call (at 1,000
+   * chats that update was a sixth of the database's time per message). Numbers stay unique across
+   * nodes and restarts; a block left unused when the node stops is skipped. The counter's stored
+   * disconnected period and throttle tokens are not read: without those rates nothing would set
+   * them.
+   */
+  public long reservedCall(String instanceId) throws SQLException {
+    CallBlock b = callBlocks.computeIfAbsent(instanceId, k -> new CallBlock());
+    b.lock.lock();
+    try {
+      if (b.next >= b.end) {
+        long last = bump(instanceId, CALL_BLOCK);
+        b.next = last - CALL_BLOCK + 1;
+        b.end = last + 1;
+      }
+      return b.next++;
+    } finally {
+      b.lock.unlock();
+    }
+  }
+
+  /**
+   * Adds {@code by} calls to the counter and returns the new count. Committed durably, unlike
+   * {@link #callNext}: this node keeps handing out the block after the commit, also across a
+   * restart of the database server, so the reservation must not be lost in one.
+   */
+  private long bump(String instanceId, int by) throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(
+            """
+            INSERT INTO courier_simulator_state AS s (instance_id, calls) VALUES (?, ?)
+            ON CONFLICT (instance_id) DO UPDATE SET calls = s.calls + excluded.calls
+            RETURNING calls
+            """)) {
+      ps.setString(1, instanceId);
+      ps.setInt(2, by);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
   }
 
   /**

@@ -74,6 +74,28 @@ class SimulatorSendTest extends DomainTestBase {
   }
 
   @Test
+  void twoNodesSendingForOneNumberNeverRepeatAProviderMessageIdAndReserveCallsInBlocks() throws Exception {
+    WhatsApp a = built(node());
+    WhatsApp b = built(node());
+    Instance i = simulator(a, "s1", "{\"statuses\": {}}");
+    a.start();
+    b.start();
+    List<String> ids = new ArrayList<>();
+    for (int n = 0; n < 150; n++) {
+      ids.add(a.messages().send(ORG, text(i.id(), "+551199999" + (1000 + n % 30), "m" + n), null).message().id());
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> allFinal(a, ids));
+    assertThat(scalar("SELECT count(*) FROM courier_message WHERE status = 'sent'")).isEqualTo(150);
+    assertThat(scalar("SELECT count(DISTINCT provider_message_id) FROM courier_message")).isEqualTo(150);
+    assertThat(scalar("SELECT count(*) FROM courier_simulator_outbox")).isEqualTo(150);
+    // Both nodes sent (each reserved at least one block), and the counter moved by whole blocks.
+    assertThat(scalar("SELECT count(DISTINCT attempted_by) FROM courier_job WHERE kind = 'whatsapp.send'")).isEqualTo(2);
+    long calls = scalar("SELECT calls FROM courier_simulator_state WHERE instance_id = ?", i.id());
+    assertThat(calls % SimulatorStore.CALL_BLOCK).isZero();
+    assertThat(calls).isBetween(200L, 150L + 2 * SimulatorStore.CALL_BLOCK);
+  }
+
+  @Test
   void aSeededRunIsReproducible() throws Exception {
     WhatsApp w = built(node());
     String settings = "{\"seed\": 42, \"failureRate\": 0.2, \"permanentFailureRate\": 0.2, \"throttleRate\": 0.1, \"throttleBurst\": 1}";

@@ -184,7 +184,8 @@ public final class StatusUpdates {
     }
     for (int n = 0; n < sends.size(); n++) {
       RecordedSend r = sends.get(n);
-      List<StatusCallback> mine = pending.get(r.instance().id() + "\n" + r.providerId());
+      // Removed as taken: should one send appear twice, its callbacks apply once.
+      List<StatusCallback> mine = pending.remove(r.instance().id() + "\n" + r.providerId());
       if (mine == null) {
         continue;
       }

@@ -30,6 +30,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -167,8 +168,11 @@ public final class SendWorker implements Worker<Messages.SendArgs> {
   /** Marks a batch of messages {@code sending} in the caller's transaction, one statement for all. */
   private List<Boolean> markAll(Connection conn, List<MarkSending> marks) throws SQLException {
     messages.messagesLock(conn, marks.stream().map(MarkSending::messageId).collect(Collectors.toCollection(TreeSet::new)));
-    Set<String> moved = messages.messagesMarkSending(conn, marks.stream().map(MarkSending::messageId).toList(),
-        marks.stream().mapToInt(MarkSending::attempt).toArray(), marks.stream().map(MarkSending::at).toList());
+    // A message twice in one batch moves once, with its first request.
+    List<MarkSending> firsts = List.copyOf(marks.stream()
+        .collect(Collectors.toMap(MarkSending::messageId, m -> m, (first, later) -> first, LinkedHashMap::new)).values());
+    Set<String> moved = messages.messagesMarkSending(conn, firsts.stream().map(MarkSending::messageId).toList(),
+        firsts.stream().mapToInt(MarkSending::attempt).toArray(), firsts.stream().map(MarkSending::at).toList());
     List<Boolean> out = new ArrayList<>(marks.size());
     for (MarkSending m : marks) {
       out.add(moved.remove(m.messageId())); // once, should one message appear twice
@@ -192,11 +196,14 @@ public final class SendWorker implements Worker<Messages.SendArgs> {
     // Every message of the batch locked first, in id order (see SharedTransactions): status
     // callbacks and other batches lock them the same way.
     messages.messagesLock(conn, sends.stream().map(s -> s.m().id()).collect(Collectors.toCollection(TreeSet::new)));
-    List<String> ids = sends.stream().map(s -> s.m().id()).toList();
-    List<String> providerIds = sends.stream().map(s -> s.receipt().providerMessageId()).toList();
-    messages.attemptsInsertAccepted(conn, ids, sends.stream().mapToInt(s -> s.ctx().attempt()).toArray(),
-        sends.stream().map(AcceptedSend::started).toList(), sends.stream().map(AcceptedSend::now).toList());
-    Set<String> sent = messages.messagesMarkSent(conn, ids, providerIds, sends.stream().map(AcceptedSend::now).toList());
+    messages.attemptsInsertAccepted(conn, sends.stream().map(s -> s.m().id()).toList(),
+        sends.stream().mapToInt(s -> s.ctx().attempt()).toArray(), sends.stream().map(AcceptedSend::started).toList(),
+        sends.stream().map(AcceptedSend::now).toList());
+    // A message twice in one batch moves once, with its first send's answer.
+    List<AcceptedSend> firsts = List.copyOf(sends.stream()
+        .collect(Collectors.toMap(s -> s.m().id(), s -> s, (first, later) -> first, LinkedHashMap::new)).values());
+    Set<String> sent = messages.messagesMarkSent(conn, firsts.stream().map(s -> s.m().id()).toList(),
+        firsts.stream().map(s -> s.receipt().providerMessageId()).toList(), firsts.stream().map(AcceptedSend::now).toList());
     // Made here, per call: a shared transaction that failed runs its sends again alone.
     List<List<DomainEvent>> raised = new ArrayList<>(sends.size());
     List<StatusUpdates.AfterCommit> after = new ArrayList<>(sends.size());

@@ -47,8 +47,9 @@ public final class SimulatorStore {
    * {@value #CALL_BLOCK} at a time with one counter update instead of one per call (at 1,000
    * chats that update was a sixth of the database's time per message). Numbers stay unique across
    * nodes and restarts; a block left unused when the node stops is skipped. The counter's stored
-   * disconnected period and throttle tokens are not read: without those rates nothing would set
-   * them.
+   * disconnected period and throttle tokens are not read: an instance switched to zero rates in the
+   * middle of a simulated disconnect or throttled burst ends it at once (and a seeded sequence is
+   * reproducible for one configuration, not across such a switch).
    */
   public long reservedCall(String instanceId) throws SQLException {
     CallBlock b = callBlocks.computeIfAbsent(instanceId, k -> new CallBlock());
@@ -66,15 +67,17 @@ public final class SimulatorStore {
   }
 
   /**
-   * Adds {@code by} calls to the counter and returns the new count. Committed durably, unlike
-   * {@link #callNext}: this node keeps handing out the block after the commit, also across a
-   * restart of the database server, so the reservation must not be lost in one.
+   * Adds {@code by} calls to the counter and returns the new count. Committed durably whatever the
+   * connection's default, unlike {@link #callNext}: this node keeps handing out the block after the
+   * commit, also across a restart of the database server, so the reservation must not be lost in
+   * one.
    */
   private long bump(String instanceId, int by) throws SQLException {
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(
             """
-            INSERT INTO courier_simulator_state AS s (instance_id, calls) VALUES (?, ?)
+            WITH durable AS (SELECT set_config('synchronous_commit', 'on', true))
+            INSERT INTO courier_simulator_state AS s (instance_id, calls) SELECT ?, ? FROM durable
             ON CONFLICT (instance_id) DO UPDATE SET calls = s.calls + excluded.calls
             RETURNING calls
             """)) {

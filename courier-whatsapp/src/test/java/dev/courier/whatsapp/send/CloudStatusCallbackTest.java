@@ -83,7 +83,8 @@ class CloudStatusCallbackTest extends CloudSendTestBase {
   @Test
   void earlyCallbacksForSomeSendsOfABatchReachOnlyTheirOwnMessages() throws Exception {
     // The four sends (four chats) wait for each other once the provider accepted them, so that they
-    // are recorded together: one batch with and without waiting callbacks.
+    // are most likely recorded together, in a batch with and without waiting callbacks (the direct
+    // test below covers that mapping without depending on timing).
     CountDownLatch accepted = new CountDownLatch(4);
     SendHooks together = new SendHooks() {
       @Override

@@ -77,7 +77,8 @@ class SimulatorSendTest extends DomainTestBase {
   void twoNodesSendingForOneNumberNeverRepeatAProviderMessageIdAndReserveCallsInBlocks() throws Exception {
     WhatsApp a = built(node());
     WhatsApp b = built(node());
-    Instance i = simulator(a, "s1", "{\"statuses\": {}}");
+    // A latency keeps sends in flight, so that both nodes claim some.
+    Instance i = simulator(a, "s1", "{\"latency\": \"20ms\", \"statuses\": {}}");
     a.start();
     b.start();
     List<String> ids = new ArrayList<>();

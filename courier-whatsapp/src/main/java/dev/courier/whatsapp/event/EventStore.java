@@ -7,7 +7,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,12 +23,6 @@ import org.slf4j.LoggerFactory;
 public final class EventStore {
   private static final Logger LOG = LoggerFactory.getLogger(EventStore.class);
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String INSERT =
-      """
-      INSERT INTO courier_event (id, organization_id, type, subject_id, payload, at)
-      VALUES (?, ?, ?, ?, ?::jsonb, ?)
-      """;
-
   private final DataSource dataSource;
   private final Clock clock;
   private final List<Consumer<DomainEvent>> listeners = new CopyOnWriteArrayList<>();
@@ -47,15 +40,7 @@ public final class EventStore {
   public DomainEvent eventInsert(Connection conn, String organizationId, String type, String subjectId, ObjectNode payload)
       throws SQLException {
     DomainEvent e = eventNew(organizationId, type, subjectId, payload);
-    try (PreparedStatement ps = conn.prepareStatement(INSERT)) {
-      ps.setString(1, e.id());
-      ps.setString(2, organizationId);
-      ps.setString(3, type);
-      ps.setString(4, subjectId);
-      ps.setString(5, payload.toString());
-      ps.setTimestamp(6, Timestamp.from(e.at()));
-      ps.executeUpdate();
-    }
+    eventsInsert(conn, List.of(e));
     return e;
   }
 

@@ -153,6 +153,9 @@ public final class StatusUpdates {
   /** A send recorded in the caller's transaction: its provider's callbacks may be waiting already. */
   public record RecordedSend(Instance instance, String messageId, String providerId) {}
 
+  /** Where waiting callbacks belong: a provider message id is unique per instance. */
+  private record PendingKey(String instanceId, String providerId) {}
+
   /**
    * Applies the callbacks that arrived before these sends recorded their provider ids (a fast
    * provider calls back before the sender's commit), in the caller's transaction: one statement
@@ -161,7 +164,7 @@ public final class StatusUpdates {
    */
   public void applyPendingMany(Connection conn, List<RecordedSend> sends, List<List<DomainEvent>> raised,
       List<AfterCommit> after) throws SQLException {
-    Map<String, List<StatusCallback>> pending = new HashMap<>();
+    Map<PendingKey, List<StatusCallback>> pending = new HashMap<>();
     try (PreparedStatement ps = conn.prepareStatement(
         """
         DELETE FROM courier_pending_status p
@@ -174,7 +177,7 @@ public final class StatusUpdates {
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           String providerId = rs.getString("provider_message_id");
-          pending.computeIfAbsent(rs.getString("instance_id") + "\n" + providerId, k -> new ArrayList<>())
+          pending.computeIfAbsent(new PendingKey(rs.getString("instance_id"), providerId), k -> new ArrayList<>())
               .add(fromPending(providerId, rs));
         }
       }
@@ -185,7 +188,7 @@ public final class StatusUpdates {
     for (int n = 0; n < sends.size(); n++) {
       RecordedSend r = sends.get(n);
       // Removed as taken: should one send appear twice, its callbacks apply once.
-      List<StatusCallback> mine = pending.remove(r.instance().id() + "\n" + r.providerId());
+      List<StatusCallback> mine = pending.remove(new PendingKey(r.instance().id(), r.providerId()));
       if (mine == null) {
         continue;
       }

@@ -583,7 +583,7 @@ public final class MessageStore {
     try (PreparedStatement ps = c.prepareStatement(MARK_SENT_MANY)) {
       ps.setArray(1, c.createArrayOf("text", ids.toArray()));
       ps.setArray(2, c.createArrayOf("text", providerIds.toArray()));
-      ps.setArray(3, c.createArrayOf("text", at.stream().map(Instant::toString).toArray()));
+      ps.setArray(3, instants(c, at));
       return movedIds(ps);
     }
   }
@@ -610,7 +610,7 @@ public final class MessageStore {
     try (PreparedStatement ps = c.prepareStatement(MARK_SENDING_MANY)) {
       ps.setArray(1, c.createArrayOf("text", ids.toArray()));
       ps.setArray(2, c.createArrayOf("int4", boxed(jobAttempts)));
-      ps.setArray(3, c.createArrayOf("text", at.stream().map(Instant::toString).toArray()));
+      ps.setArray(3, instants(c, at));
       return movedIds(ps);
     }
   }
@@ -621,6 +621,14 @@ public final class MessageStore {
       out[n] = values[n];
     }
     return out;
+  }
+
+  /**
+   * Instants as a text array of ISO-8601 strings (with their Z), cast to timestamptz[] in SQL: they
+   * read the same whatever the session's time zone.
+   */
+  private static java.sql.Array instants(Connection c, List<Instant> at) throws SQLException {
+    return c.createArrayOf("text", at.stream().map(Instant::toString).toArray());
   }
 
   private static Set<String> movedIds(PreparedStatement ps) throws SQLException {
@@ -639,9 +647,8 @@ public final class MessageStore {
     try (PreparedStatement ps = c.prepareStatement(ATTEMPT_INSERT_ACCEPTED_MANY)) {
       ps.setArray(1, c.createArrayOf("text", ids.toArray()));
       ps.setArray(2, c.createArrayOf("int4", boxed(jobAttempts)));
-      // ISO-8601 instants (with their Z) read the same whatever the session's time zone.
-      ps.setArray(3, c.createArrayOf("text", started.stream().map(Instant::toString).toArray()));
-      ps.setArray(4, c.createArrayOf("text", finished.stream().map(Instant::toString).toArray()));
+      ps.setArray(3, instants(c, started));
+      ps.setArray(4, instants(c, finished));
       ps.executeUpdate();
     }
   }

@@ -36,6 +36,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -168,9 +169,7 @@ public final class SendWorker implements Worker<Messages.SendArgs> {
   /** Marks a batch of messages {@code sending} in the caller's transaction, one statement for all. */
   private List<Boolean> markAll(Connection conn, List<MarkSending> marks) throws SQLException {
     messages.messagesLock(conn, marks.stream().map(MarkSending::messageId).collect(Collectors.toCollection(TreeSet::new)));
-    // A message twice in one batch moves once, with its first request.
-    List<MarkSending> firsts = List.copyOf(marks.stream()
-        .collect(Collectors.toMap(MarkSending::messageId, m -> m, (first, later) -> first, LinkedHashMap::new)).values());
+    List<MarkSending> firsts = firstPerMessage(marks, MarkSending::messageId);
     Set<String> moved = messages.messagesMarkSending(conn, firsts.stream().map(MarkSending::messageId).toList(),
         firsts.stream().mapToInt(MarkSending::attempt).toArray(), firsts.stream().map(MarkSending::at).toList());
     List<Boolean> out = new ArrayList<>(marks.size());
@@ -178,6 +177,12 @@ public final class SendWorker implements Worker<Messages.SendArgs> {
       out.add(moved.remove(m.messageId())); // once, should one message appear twice
     }
     return out;
+  }
+
+  /** The first item of each message, in order: a message twice in one batch moves once. */
+  private static <T> List<T> firstPerMessage(List<T> items, Function<T, String> messageId) {
+    return List.copyOf(items.stream()
+        .collect(Collectors.toMap(messageId, t -> t, (first, later) -> first, LinkedHashMap::new)).values());
   }
 
   /** A send the provider accepted, waiting to be recorded. */
@@ -199,9 +204,7 @@ public final class SendWorker implements Worker<Messages.SendArgs> {
     messages.attemptsInsertAccepted(conn, sends.stream().map(s -> s.m().id()).toList(),
         sends.stream().mapToInt(s -> s.ctx().attempt()).toArray(), sends.stream().map(AcceptedSend::started).toList(),
         sends.stream().map(AcceptedSend::now).toList());
-    // A message twice in one batch moves once, with its first send's answer.
-    List<AcceptedSend> firsts = List.copyOf(sends.stream()
-        .collect(Collectors.toMap(s -> s.m().id(), s -> s, (first, later) -> first, LinkedHashMap::new)).values());
+    List<AcceptedSend> firsts = firstPerMessage(sends, s -> s.m().id());
     Set<String> sent = messages.messagesMarkSent(conn, firsts.stream().map(s -> s.m().id()).toList(),
         firsts.stream().map(s -> s.receipt().providerMessageId()).toList(), firsts.stream().map(AcceptedSend::now).toList());
     // Made here, per call: a shared transaction that failed runs its sends again alone.

@@ -187,6 +187,7 @@ public final class EngineBenchmark {
         explainScenario();
       }
       if (opt.scenarios.contains("latency")) {
+        latencyFloor();
         latencyScenario(false);
         latencyScenario(true);
       }
@@ -741,6 +742,57 @@ public final class EngineBenchmark {
         pct(c, .5) / 1e6, pct(c, .95) / 1e6, pct(c, .99) / 1e6, pct(c, 1) / 1e6, s.length, missing);
   }
 
+  /**
+   * The floor under any durable insert-to-start latency: one job row inserted by bare JDBC in an
+   * autocommit statement (the engine's insert, no engine, nothing claims it) at the same steady
+   * rate, from the same kind of pool, on the same server. A job cannot start before its insert is
+   * committed, so the engine's p99 cannot go below this p99 on this machine.
+   */
+  static void latencyFloor() throws Exception {
+    System.out.println("\n== (c) floor: bare JDBC single-row durable insert (engine's INSERT, autocommit), " + opt.latencyRate
+        + " per second, no engine");
+    String db = freshDatabase();
+    int warm = opt.latencyRate * opt.latencyWarmupSeconds;
+    int total = warm + opt.latencyRate * opt.latencySeconds;
+    long[] lat = new long[total];
+    try (HikariDataSource ds = pool(db, 10)) {
+      long period = 1_000_000_000L / opt.latencyRate;
+      ExecutorService vt = Executors.newVirtualThreadPerTaskExecutor();
+      long begin = System.nanoTime() + 10_000_000;
+      for (int i = 0; i < total; i++) {
+        long at = begin + i * period;
+        long wait;
+        while ((wait = at - System.nanoTime()) > 0) {
+          LockSupport.parkNanos(wait);
+        }
+        int seq = i;
+        vt.submit(() -> {
+          long t0 = System.nanoTime();
+          try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(RAW_INSERT)) {
+            ps.setArray(1, c.createArrayOf("text", new String[] {"{\"seq\":" + seq + "}"}));
+            ps.executeUpdate();
+          }
+          lat[seq] = System.nanoTime() - t0;
+          return null;
+        });
+      }
+      vt.shutdown();
+      vt.awaitTermination(60, TimeUnit.SECONDS);
+    } finally {
+      dropDatabase(db);
+    }
+    long[] s = Arrays.stream(lat, warm, total).sorted().toArray();
+    String[] names = {"p50", "p95", "p99", "max"};
+    double[] ps = {0.50, 0.95, 0.99, 1.0};
+    for (int i = 0; i < 4; i++) {
+      double v = pct(s, ps[i]) / 1e6;
+      rows.add(new Row("c", "floor: bare durable insert " + names[i], s.length, new double[] {v}, "ms", "no engine"));
+      named.put("lat.floor." + names[i], v);
+    }
+    System.out.printf(Locale.ROOT, "  -> bare durable insert p50 %.2f p95 %.2f p99 %.2f max %.2f ms; %d samples%n",
+        pct(s, .5) / 1e6, pct(s, .95) / 1e6, pct(s, .99) / 1e6, pct(s, 1) / 1e6, s.length);
+  }
+
   static double pct(long[] sorted, double p) {
     if (sorted.length == 0) {
       return Double.NaN;
@@ -1046,6 +1098,15 @@ public final class EngineBenchmark {
     if (p99 != null) {
       ratio("p99 insert-to-start, same node (ms)", p99, 2.0, false);
       ratio("p99 insert-to-start, other node (ms)", named.get("lat.other.p99"), 2.0, false);
+      Double floor = named.get("lat.floor.p99");
+      if (floor != null) {
+        System.out.printf(Locale.ROOT, "  %-66s %8.2f  (information: the target is reachable only if this is <= 2)%n",
+            "p99 of a bare durable single-row insert, no engine (ms)", floor);
+        System.out.printf(Locale.ROOT, "  %-66s %8.2f  (information)%n", "p99 insert-to-start same node / bare insert p99",
+            p99 / floor);
+        System.out.printf(Locale.ROOT, "  %-66s %8.2f  (information)%n", "p99 insert-to-start other node / bare insert p99",
+            named.get("lat.other.p99") / floor);
+      }
     }
     System.out.println("\nReference figures from the issue, NOT measured in this run (other systems, same machine kind):");
     System.out.println("  BullMQ (Redis AOF everysec) 20.9k / 11.9k jobs/s at concurrency 16 / 2;"

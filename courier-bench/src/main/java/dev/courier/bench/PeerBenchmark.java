@@ -28,6 +28,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -39,6 +40,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -47,13 +51,14 @@ import org.flywaydb.core.Flyway;
 /**
  * Side-by-side peer benchmark (issue 3): no-op job work rate of Courier's engine, db-scheduler
  * (same embedded PostgreSQL 17, fsync on) and BullMQ (the machine's Redis, AOF with appendfsync
- * everysec), in one run, at concurrency 16 and 2. Each measurement pre-enqueues N jobs, then starts
+ * everysec), in one run, at concurrency 16 and 2, beside the engine's own claim and completion
+ * statements run through bare JDBC (the ceiling those statements reach on this machine). Each measurement pre-enqueues N jobs, then starts
  * the consumer and times first job start to last completion. Prints a table of medians and the
  * ratios the issue asks for. See docs/BENCHMARKS-PEERS.md.
  *
  * <p>Run: {@code java -cp "courier-bench/target/courier-bench.jar:courier-bench/target/lib/*"
  * dev.courier.bench.PeerBenchmark [--runs 3] [--jobs 50000] [--concurrency 16,2] [--systems
- * courier,db-scheduler,bullmq] [--bullmq-dir courier-bench/peers/bullmq] [--redis-host 127.0.0.1]
+ * courier,db-scheduler,bullmq,raw] [--bullmq-dir courier-bench/peers/bullmq] [--redis-host 127.0.0.1]
  * [--redis-port 6379] [--redis-db 9] [--warmup 5000] [--max-seconds 600]}
  */
 public final class PeerBenchmark {
@@ -91,7 +96,7 @@ public final class PeerBenchmark {
     int runs = 3;
     int jobs = 50_000;
     int[] concurrency = {16, 2};
-    List<String> systems = List.of("courier", "db-scheduler", "bullmq");
+    List<String> systems = List.of("courier", "db-scheduler", "bullmq", "raw");
     String bullmqDir;
     String redisHost = "127.0.0.1";
     int redisPort = 6379;
@@ -155,6 +160,9 @@ public final class PeerBenchmark {
   public static void main(String[] args) throws Exception {
     opt = Options.parse(args);
     Map<String, Row> rows = new LinkedHashMap<>();
+    if (opt.systems.contains("raw")) {
+      rows.put("raw", new Row("raw-sql", "bare JDBC cycle: engine's INSERT, CLAIM, COMPLETE_MANY x1000, 2 conns", 0));
+    }
     for (int c : opt.concurrency) {
       if (opt.systems.contains("courier")) {
         rows.put("courier-default-" + c, new Row("courier", "prefetch default (" + QueueConfig.of("default", c).prefetch() + ")", c));
@@ -249,6 +257,18 @@ public final class PeerBenchmark {
       }
 
       for (int r = 1; r <= opt.runs; r++) {
+        Row raw = rows.get("raw");
+        if (raw != null) {
+          double v;
+          try {
+            v = rawSql(opt.jobs);
+          } catch (Exception ex) {
+            System.out.println("  failed: " + ex.getMessage());
+            v = Double.NaN;
+          }
+          raw.values.add(v);
+          System.out.printf(Locale.ROOT, "run %d  %-12s %-42s       %9.0f jobs/s%n", r, raw.system, "bare JDBC", v);
+        }
         for (int c : opt.concurrency) {
           for (Map.Entry<String, Row> e : rows.entrySet()) {
             Row row = e.getValue();
@@ -295,6 +315,17 @@ public final class PeerBenchmark {
         double courier = best(rows, "courier", c);
         ratio("Courier / BullMQ", c, courier, rows, "bullmq", 2.0);
         ratio("Courier / db-scheduler", c, courier, rows, "db-scheduler", 5.0);
+        Row raw = rows.get("raw");
+        double bullmq = best(rows, "bullmq", c);
+        if (raw != null && !Double.isNaN(raw.median()) && !Double.isNaN(bullmq)) {
+          // What the 2x target asks of the engine, measured against its own bare SQL in this run.
+          System.out.printf(Locale.ROOT, "  %-24s c=%-3d  %7.0f / %7.0f = %6.2f  (information: 2 x BullMQ is %.2f of the bare SQL cycle)%n",
+              "raw SQL / BullMQ", c, raw.median(), bullmq, raw.median() / bullmq, 2 * bullmq / raw.median());
+        }
+        if (raw != null && !Double.isNaN(raw.median()) && !Double.isNaN(courier)) {
+          System.out.printf(Locale.ROOT, "  %-24s c=%-3d  %7.0f / %7.0f = %6.2f  (information)%n", "Courier / raw SQL", c, courier,
+              raw.median(), courier / raw.median());
+        }
       }
       System.out.println();
       System.out.println("note: every system and its database share this machine's " + Runtime.getRuntime().availableProcessors()
@@ -386,6 +417,75 @@ public final class PeerBenchmark {
         }
       }
       return n / ((last.get() - first.get()) / 1e9);
+    } finally {
+      drop(db);
+    }
+  }
+
+  // ------------------------------------------------------------------ raw SQL
+
+  /**
+   * The raw-SQL baseline of issue 3 (EngineBenchmark's section e): the engine's own insert, claim
+   * and completion statements through bare JDBC, no engine, 1,000 jobs a batch on 2 connections,
+   * on the same schema and server: what the hardware gives these statements (the cycle inserts its
+   * jobs too, which the other systems' rows do not time), so its ratio to BullMQ says how much of
+   * it the 2x target asks the engine to reach.
+   */
+  private static double rawSql(int n) throws Exception {
+    String db = fresh("peer_raw_");
+    Flyway.configure()
+        .dataSource(url(db), "postgres", null)
+        .locations("classpath:db/courier-queue")
+        .table("courier_queue_schema_history")
+        .load()
+        .migrate();
+    try {
+      AtomicInteger completed = new AtomicInteger();
+      AtomicInteger nextBatch = new AtomicInteger();
+      ExecutorService threads = Executors.newFixedThreadPool(2);
+      List<Connection> conns = List.of(connect(db), connect(db));
+      try {
+        EngineBenchmark.rawWarmup(conns);
+        long start = System.nanoTime();
+        List<Future<?>> fs = new ArrayList<>();
+        for (Connection c : conns) {
+          fs.add(threads.submit(() -> {
+            String[] args = new String[1_000];
+            while (true) {
+              int b = nextBatch.getAndIncrement();
+              if (b * 1_000 >= n) {
+                // A claim skips rows the other connection holds locked: finish what is left.
+                List<long[]> rest;
+                while (!(rest = EngineBenchmark.rawClaim(c, 1_000)).isEmpty()) {
+                  completed.addAndGet(EngineBenchmark.rawComplete(c, rest));
+                }
+                return null;
+              }
+              for (int i = 0; i < args.length; i++) {
+                args[i] = "{\"n\":" + (b * 1_000 + i) + "}";
+              }
+              try (PreparedStatement ps = c.prepareStatement(EngineBenchmark.RAW_INSERT)) {
+                ps.setArray(1, c.createArrayOf("text", args));
+                ps.executeUpdate();
+              }
+              completed.addAndGet(EngineBenchmark.rawComplete(c, EngineBenchmark.rawClaim(c, 1_000)));
+            }
+          }));
+        }
+        for (Future<?> f : fs) {
+          f.get();
+        }
+        double secs = (System.nanoTime() - start) / 1e9;
+        if (completed.get() < n) {
+          throw new IllegalStateException("raw SQL: " + completed.get() + " of " + n + " completed");
+        }
+        return completed.get() / secs;
+      } finally {
+        threads.shutdown();
+        for (Connection c : conns) {
+          c.close();
+        }
+      }
     } finally {
       drop(db);
     }

@@ -11,6 +11,7 @@ import dev.courier.queue.ResourceUnavailable;
 import dev.courier.queue.WorkerOptions;
 import dev.courier.queue.internal.store.Completion;
 import dev.courier.queue.internal.store.JobStore;
+import dev.courier.queue.internal.store.NewJob;
 import dev.courier.queue.internal.store.QueueStore;
 import dev.courier.queue.internal.store.StateChange;
 import dev.courier.queue.internal.store.Wake;
@@ -173,6 +174,44 @@ public final class NodeRuntime {
     if (r != null) {
       r.wake();
     }
+  }
+
+  /**
+   * Enqueues a job that a worker of this node can start at once by inserting it already running
+   * under this node's lease, then starts it: no claim statement and no wake-up lie between the
+   * commit and the worker. Returns the inserted job's id, or -1 when the job does not qualify (it
+   * waits for a time, has an order key, limiters or a unique key, no worker of this node runs its
+   * kind, or its queue's runner is not idle: see {@code QueueRunner.tryReserve}); nothing is
+   * written then and the caller enqueues it the usual way.
+   */
+  public long handOff(NewJob row) throws SQLException {
+    if (row.state() != JobState.AVAILABLE || row.orderKey() != null || row.uniqueKey() != null
+        || row.uniqueWindowKey() != null || (row.limiterKeys() != null && !row.limiterKeys().isEmpty())
+        || !workers.containsKey(row.kind())) {
+      return -1;
+    }
+    QueueRunner runner = runners.get(row.queue());
+    if (runner == null || !runner.tryReserve()) {
+      return -1;
+    }
+    Job job;
+    try {
+      Instant now = clock.instant();
+      job = store.jobInsertRunning(row, now, node, now.plus(settings.leaseDuration()));
+    } catch (SQLException | RuntimeException e) {
+      // Not inserted, or the commit's outcome is unknown: a job that did commit is running under
+      // a lease nobody renews, so the leader rescues it when that lease expires.
+      runner.cancelReservation();
+      throw e;
+    }
+    Instant now = clock.instant();
+    events.emit(new StateChange(job.id(), job.queue(), job.kind(), null, JobState.AVAILABLE, 0), now);
+    events.emit(new StateChange(job.id(), job.queue(), job.kind(), JobState.AVAILABLE, JobState.RUNNING, 1), now);
+    RunningJob rj = hold(job);
+    if (!runner.startReserved(rj)) {
+      release(List.of(rj));
+    }
+    return job.id();
   }
 
   public boolean isPaused(String queue) {

@@ -48,9 +48,11 @@ final class QueueRunner {
   /** Jobs whose worker succeeded but whose completion is not written yet (see claimDue). */
   private int completing;
   private boolean wake = true;
+  /** A claim is on its way to the database (its result may hold jobs older than a hand-off). */
+  private boolean claiming;
   private volatile boolean paused;
   private volatile boolean stopping;
-  private Thread producer;
+  private volatile Thread producer;
 
   QueueRunner(
       String queue,
@@ -81,6 +83,48 @@ final class QueueRunner {
     synchronized (lock) {
       wake = true;
       lock.notifyAll();
+    }
+  }
+
+  /**
+   * Takes a worker place for a job enqueued by this node, to be inserted already running and
+   * started without a claim ({@link #startReserved}). Granted only when this runner is started and
+   * neither paused nor stopping, a worker is free, nothing is buffered, no claim is in flight and
+   * none is owed: then every ready job of the queue this node was told of has been claimed, so the
+   * new job overtakes none of them.
+   */
+  boolean tryReserve() {
+    synchronized (lock) {
+      if (producer == null || stopping || paused || wake || claiming || !buffer.isEmpty()
+          || running >= concurrency || completing >= maxLocal) {
+        return false;
+      }
+      running++;
+      return true;
+    }
+  }
+
+  /** The reserved job was not inserted: give its place back. */
+  void cancelReservation() {
+    synchronized (lock) {
+      running--;
+      startBuffered();
+      signalIfClaimDue();
+    }
+  }
+
+  /**
+   * Starts the job inserted for a reservation; false when this runner stopped meanwhile (the job
+   * did not start and its place is given back: the caller releases it).
+   */
+  boolean startReserved(RunningJob job) {
+    synchronized (lock) {
+      if (stopping) {
+        running--;
+        return false;
+      }
+      starter.accept(job);
+      return true;
     }
   }
 
@@ -197,6 +241,7 @@ final class QueueRunner {
           }
         }
         wake = false;
+        claiming = true;
         want = maxLocal - running - buffer.size();
       }
       List<Job> claimed;
@@ -204,6 +249,9 @@ final class QueueRunner {
         claimed = claimer.claim(queue, want);
         errorBackoffMs = 100;
       } catch (SQLException | RuntimeException e) {
+        synchronized (lock) {
+          claiming = false;
+        }
         log.warn("claim failed queue={} retry_in_ms={}: {}", queue, errorBackoffMs, e.toString());
         sleepQuietly(errorBackoffMs);
         errorBackoffMs = Math.min(errorBackoffMs * 2, 5_000);
@@ -226,6 +274,7 @@ final class QueueRunner {
       List<RunningJob> late = null;
       synchronized (lock) {
         if (stopping) {
+          claiming = false;
           // stopFetching gave up waiting for this claim and already took the buffer.
           late = new ArrayList<>(claimed.size());
           for (Job j : claimed) {
@@ -240,6 +289,7 @@ final class QueueRunner {
         return;
       }
       synchronized (lock) {
+        claiming = false;
         for (Job j : claimed) {
           buffer.add(holder.apply(j));
         }

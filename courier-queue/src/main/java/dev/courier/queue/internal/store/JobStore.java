@@ -525,6 +525,51 @@ public final class JobStore {
     return new Inserted(List.of(results), wake);
   }
 
+  // A job handed to a worker of the enqueuing node (see NodeRuntime.handOff) is inserted already
+  // claimed: running, attempt 1, under this node's lease. Only jobs without order key, limiter or
+  // unique key come here, so no trigger has anything to decide for it, and no NOTIFY is owed.
+  private static final String INSERT_RUNNING =
+      "INSERT INTO courier_job (state, queue, kind, args, priority, max_attempts, created_at, scheduled_at, tags,"
+          + " metadata, attempt, attempted_at, attempted_by, lease_expires_at)"
+          + " VALUES ('running', ?, ?, ?::jsonb, ?, ?, ?, ?, ?::text[], coalesce(?, '{}')::jsonb, 1, ?, ?, ?)"
+          + " RETURNING " + JOB_COLUMNS;
+
+  /**
+   * Inserts {@code job} as running on {@code node} in its own transaction, for a worker of this
+   * node to start once this returns (the commit is durable before the job can start).
+   */
+  public Job jobInsertRunning(NewJob job, Instant now, String node, Instant leaseUntil) throws SQLException {
+    if (job.orderKey() != null || job.uniqueKey() != null || job.uniqueWindowKey() != null
+        || (job.limiterKeys() != null && !job.limiterKeys().isEmpty())) {
+      throw new IllegalArgumentException("only a job without order key, limiter or unique key is inserted running");
+    }
+    try (Connection c = dataSource.getConnection()) {
+      Job inserted;
+      try (PreparedStatement ps = c.prepareStatement(INSERT_RUNNING)) {
+        ps.setString(1, job.queue());
+        ps.setString(2, job.kind());
+        ps.setString(3, job.argsJson());
+        ps.setInt(4, job.priority());
+        ps.setInt(5, job.maxAttempts());
+        ps.setObject(6, Sql.ts(now));
+        ps.setObject(7, Sql.ts(job.scheduledAt()));
+        ps.setArray(8, c.createArrayOf("text", job.tags().toArray()));
+        ps.setString(9, job.metadataJson());
+        ps.setObject(10, Sql.ts(now));
+        ps.setString(11, node);
+        ps.setObject(12, Sql.ts(leaseUntil));
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          inserted = readJob(rs);
+        }
+      }
+      if (!c.getAutoCommit()) {
+        c.commit();
+      }
+      return inserted;
+    }
+  }
+
   // ---------------------------------------------------------------- claim and finish
 
   /** Claims up to {@code limit} available jobs of a queue for this node. */

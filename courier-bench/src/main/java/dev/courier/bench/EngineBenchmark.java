@@ -690,28 +690,15 @@ public final class EngineBenchmark {
           : engine;
       engine.start();
       Thread.sleep(500);
-      long period = 1_000_000_000L / opt.latencyRate;
-      ExecutorService vt = Executors.newVirtualThreadPerTaskExecutor();
-      long begin = System.nanoTime() + 10_000_000;
-      for (int i = 0; i < total; i++) {
-        long at = begin + i * period;
-        long wait;
-        while ((wait = at - System.nanoTime()) > 0) {
-          LockSupport.parkNanos(wait);
-        }
-        if (i == warm) {
+      paced(total, seq -> {
+        if (seq == warm) {
           resetStats(db);
         }
-        int seq = i;
-        vt.submit(() -> {
-          long t0 = System.nanoTime();
-          client.enqueue(JobRequest.of("lat", new Lat(t0, seq)));
-          callLat[seq] = System.nanoTime() - t0;
-          return null;
-        });
-      }
-      vt.shutdown();
-      vt.awaitTermination(60, TimeUnit.SECONDS);
+      }, seq -> {
+        long t0 = System.nanoTime();
+        client.enqueue(JobRequest.of("lat", new Lat(t0, seq)));
+        callLat[seq] = System.nanoTime() - t0;
+      });
       long until = System.nanoTime() + 10_000_000_000L;
       while (System.nanoTime() < until && Arrays.stream(startLat, warm, total).anyMatch(x -> x < 0)) {
         Thread.sleep(50);
@@ -756,28 +743,14 @@ public final class EngineBenchmark {
     int total = warm + opt.latencyRate * opt.latencySeconds;
     long[] lat = new long[total];
     try (HikariDataSource ds = pool(db, 10)) {
-      long period = 1_000_000_000L / opt.latencyRate;
-      ExecutorService vt = Executors.newVirtualThreadPerTaskExecutor();
-      long begin = System.nanoTime() + 10_000_000;
-      for (int i = 0; i < total; i++) {
-        long at = begin + i * period;
-        long wait;
-        while ((wait = at - System.nanoTime()) > 0) {
-          LockSupport.parkNanos(wait);
+      paced(total, seq -> { }, seq -> {
+        long t0 = System.nanoTime();
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(RAW_INSERT)) {
+          ps.setArray(1, c.createArrayOf("text", new String[] {"{\"seq\":" + seq + "}"}));
+          ps.executeUpdate();
         }
-        int seq = i;
-        vt.submit(() -> {
-          long t0 = System.nanoTime();
-          try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(RAW_INSERT)) {
-            ps.setArray(1, c.createArrayOf("text", new String[] {"{\"seq\":" + seq + "}"}));
-            ps.executeUpdate();
-          }
-          lat[seq] = System.nanoTime() - t0;
-          return null;
-        });
-      }
-      vt.shutdown();
-      vt.awaitTermination(60, TimeUnit.SECONDS);
+        lat[seq] = System.nanoTime() - t0;
+      });
     } finally {
       dropDatabase(db);
     }
@@ -791,6 +764,36 @@ public final class EngineBenchmark {
     }
     System.out.printf(Locale.ROOT, "  -> bare durable insert p50 %.2f p95 %.2f p99 %.2f max %.2f ms; %d samples%n",
         pct(s, .5) / 1e6, pct(s, .95) / 1e6, pct(s, .99) / 1e6, pct(s, 1) / 1e6, s.length);
+  }
+
+  interface Call {
+    void run(int seq) throws Exception;
+  }
+
+  /**
+   * Runs {@code call} {@code total} times at {@code opt.latencyRate} per second, each on its own
+   * virtual thread so that a slow one does not delay the next; {@code beforeEach} runs on the
+   * pacing thread just before each is submitted.
+   */
+  static void paced(int total, java.util.function.IntConsumer beforeEach, Call call) throws InterruptedException {
+    long period = 1_000_000_000L / opt.latencyRate;
+    ExecutorService vt = Executors.newVirtualThreadPerTaskExecutor();
+    long begin = System.nanoTime() + 10_000_000;
+    for (int i = 0; i < total; i++) {
+      long at = begin + i * period;
+      long wait;
+      while ((wait = at - System.nanoTime()) > 0) {
+        LockSupport.parkNanos(wait);
+      }
+      beforeEach.accept(i);
+      int seq = i;
+      vt.submit(() -> {
+        call.run(seq);
+        return null;
+      });
+    }
+    vt.shutdown();
+    vt.awaitTermination(60, TimeUnit.SECONDS);
   }
 
   static double pct(long[] sorted, double p) {

@@ -367,14 +367,20 @@ public final class PeerBenchmark {
 
   // ------------------------------------------------------------------ Courier
 
-  private static double courier(int n, QueueConfig queueConfig) throws Exception {
-    String db = fresh("peer_courier_");
+  /** A fresh database with the engine's schema. */
+  private static String freshCourierDatabase(String prefix) throws Exception {
+    String db = fresh(prefix);
     Flyway.configure()
         .dataSource(url(db), "postgres", null)
         .locations("classpath:db/courier-queue")
         .table("courier_queue_schema_history")
         .load()
         .migrate();
+    return db;
+  }
+
+  private static double courier(int n, QueueConfig queueConfig) throws Exception {
+    String db = freshCourierDatabase("peer_courier_");
     try (HikariDataSource ds = pool(db)) {
       CourierQueue client = CourierQueue.builder(ds).knownKind("noop").build();
       List<JobRequest> batch = new ArrayList<>(1_000);
@@ -432,13 +438,7 @@ public final class PeerBenchmark {
    * it the 2x target asks the engine to reach.
    */
   private static double rawSql(int n) throws Exception {
-    String db = fresh("peer_raw_");
-    Flyway.configure()
-        .dataSource(url(db), "postgres", null)
-        .locations("classpath:db/courier-queue")
-        .table("courier_queue_schema_history")
-        .load()
-        .migrate();
+    String db = freshCourierDatabase("peer_raw_");
     try {
       AtomicInteger completed = new AtomicInteger();
       AtomicInteger nextBatch = new AtomicInteger();

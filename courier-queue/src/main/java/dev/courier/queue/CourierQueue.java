@@ -156,7 +156,12 @@ public final class CourierQueue implements AutoCloseable {
 
   // ---------------------------------------------------------------- enqueue
 
-  /** Enqueues one job in its own transaction. */
+  /**
+   * Enqueues one job in its own transaction. When this node runs the job's kind and queue, and
+   * that queue has a free worker and no ready job waiting for this node, the job is committed
+   * already running on this node and its worker starts right after the commit, without a claim;
+   * a job with a delay, an order key, limiters or a unique key always goes through the claim.
+   */
   public EnqueueResult enqueue(JobRequest request) {
     return enqueueMany(List.of(request)).get(0);
   }

@@ -71,7 +71,7 @@ public final class MessageBenchmark {
     int oneChatMessages = 500;
     int noopJobs = 20_000;
     int[] chats = {1, 10, 1_000};
-    int concurrency = 64;
+    int concurrency = 256; // the node's default send concurrency (WhatsApp.Builder)
     int sendCommitters = 2;
     int loaders = 4;
     boolean shape = true;
@@ -130,7 +130,7 @@ public final class MessageBenchmark {
             System.out.println(
                 """
                 MessageBenchmark [--quick|--full] [--runs N] [--messages N] [--one-chat-messages N] [--noop-jobs N]
-                  [--chats 1,10,1000] [--concurrency 64] [--send-committers 2] [--loaders 4] [--no-shape] [--no-warmup]
+                  [--chats 1,10,1000] [--concurrency 256] [--send-committers 2] [--loaders 4] [--no-shape] [--no-warmup]
                   [--rate-instances 5] [--rate 80] [--rate-chats 100] [--rate-skip 12] [--rate-seconds 12]
                   [--scenarios throughput,rate] [--max-run-seconds N] [--diagnose] [--diagnose-chats 1000]
                   [--database-url jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres]

@@ -70,6 +70,7 @@ public final class CourierServer implements AutoCloseable {
           .engine(e -> e.runMaintenance(config.role() != Role.API))
           .groupCommit(new Messages.GroupCommit(
               config.groupCommit(), config.groupCommitMaxBatch(), config.groupCommitCommitters()))
+          .sendConcurrency(config.sendConcurrency())
           .sendCommitters(config.sendCommitters())
           .plans(config.plans())
           .build();

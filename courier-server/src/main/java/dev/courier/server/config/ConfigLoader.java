@@ -80,6 +80,7 @@ public final class ConfigLoader {
         p.get(Setting.GROUP_COMMIT, ConfigLoader::bool),
         p.get(Setting.GROUP_COMMIT_MAX_BATCH, v -> intIn(v, 1, 10_000, "must be a whole number 1-10000")),
         p.get(Setting.GROUP_COMMIT_COMMITTERS, v -> intIn(v, 1, 64, "must be a whole number 1-64")),
+        p.get(Setting.SEND_CONCURRENCY, v -> intIn(v, 1, 4096, "must be a whole number 1-4096")),
         p.get(Setting.SEND_COMMITTERS, v -> intIn(v, 0, 64, "must be a whole number 0-64")),
         p.get(Setting.PLANS, Plans::parse));
   }

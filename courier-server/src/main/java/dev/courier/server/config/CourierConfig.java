@@ -30,6 +30,7 @@ public record CourierConfig(
     boolean groupCommit,
     int groupCommitMaxBatch,
     int groupCommitCommitters,
+    int sendConcurrency,
     int sendCommitters,
     Plans plans) {
 
@@ -57,21 +58,21 @@ public record CourierConfig(
     return new CourierConfig(
         newPort, host, dataDir, databaseUrl, databasePoolSize, embeddedDbPort, databaseAllowNonDurable, apiKey, configFile,
         role, shutdownTimeout, logLevel, apiRateLimit, apiRateBurst, groupCommit, groupCommitMaxBatch, groupCommitCommitters,
-        sendCommitters, plans);
+        sendConcurrency, sendCommitters, plans);
   }
 
   public CourierConfig withDataDir(Path newDataDir) {
     return new CourierConfig(
         port, host, newDataDir, databaseUrl, databasePoolSize, embeddedDbPort, databaseAllowNonDurable, apiKey, configFile,
         role, shutdownTimeout, logLevel, apiRateLimit, apiRateBurst, groupCommit, groupCommitMaxBatch, groupCommitCommitters,
-        sendCommitters, plans);
+        sendConcurrency, sendCommitters, plans);
   }
 
   public CourierConfig withDatabaseUrl(Optional<DatabaseUrl> newUrl) {
     return new CourierConfig(
         port, host, dataDir, newUrl, databasePoolSize, embeddedDbPort, databaseAllowNonDurable, apiKey, configFile, role,
         shutdownTimeout, logLevel, apiRateLimit, apiRateBurst, groupCommit, groupCommitMaxBatch, groupCommitCommitters,
-        sendCommitters, plans);
+        sendConcurrency, sendCommitters, plans);
   }
 
   /** The same settings with group commit on or off (benchmarks, tests). */
@@ -79,14 +80,14 @@ public record CourierConfig(
     return new CourierConfig(
         port, host, dataDir, databaseUrl, databasePoolSize, embeddedDbPort, databaseAllowNonDurable, apiKey, configFile,
         role, shutdownTimeout, logLevel, apiRateLimit, apiRateBurst, on, groupCommitMaxBatch, groupCommitCommitters,
-        sendCommitters, plans);
+        sendConcurrency, sendCommitters, plans);
   }
 
   public CourierConfig withApiKey(Optional<String> newKey) {
     return new CourierConfig(
         port, host, dataDir, databaseUrl, databasePoolSize, embeddedDbPort, databaseAllowNonDurable, newKey, configFile,
         role, shutdownTimeout, logLevel, apiRateLimit, apiRateBurst, groupCommit, groupCommitMaxBatch, groupCommitCommitters,
-        sendCommitters, plans);
+        sendConcurrency, sendCommitters, plans);
   }
 
   /** One line of key=value pairs, secrets masked, for the log. */
@@ -109,6 +110,7 @@ public record CourierConfig(
         + " groupCommit=" + groupCommit
         + " groupCommitMaxBatch=" + groupCommitMaxBatch
         + " groupCommitCommitters=" + groupCommitCommitters
+        + " sendConcurrency=" + sendConcurrency
         + " sendCommitters=" + sendCommitters
         + " plans=" + plans.all().keySet();
   }

@@ -26,7 +26,7 @@ public enum Setting {
       "database.poolSize",
       "--database-pool-size",
       Defaults.DATABASE_POOL_SIZE,
-      "Maximum connections in Courier's pool (2-1000: schema migrations need two). Sends (64 at a time by default), group commits and HTTP requests share it."),
+      "Maximum connections in Courier's pool (2-1000: schema migrations need two). Sends (256 at a time by default; a send holds a connection only while it reads or writes), group commits and HTTP requests share it."),
   EMBEDDED_DB_PORT(
       "COURIER_EMBEDDED_DB_PORT",
       "database.embeddedPort",
@@ -75,6 +75,12 @@ public enum Setting {
       null,
       Defaults.GROUP_COMMIT_COMMITTERS,
       "Shared transactions of group commit in flight at once on each node (1-64; each holds a pool connection while it commits)."),
+  SEND_CONCURRENCY(
+      "COURIER_SEND_CONCURRENCY",
+      "send.concurrency",
+      null,
+      Defaults.SEND_CONCURRENCY,
+      "Messages each worker node sends at once (1-4096; virtual threads: a send waiting on the provider holds no pool connection). Enough to keep every number at its rate while the provider answers: 5 numbers at 80/s with a 0.5 s answer need 200."),
   SEND_COMMITTERS(
       "COURIER_SEND_COMMITTERS",
       "send.committers",
@@ -168,6 +174,7 @@ public enum Setting {
     public static final String GROUP_COMMIT = "true";
     public static final String GROUP_COMMIT_MAX_BATCH = "256";
     public static final String GROUP_COMMIT_COMMITTERS = "2";
+    public static final String SEND_CONCURRENCY = "256";
     public static final String SEND_COMMITTERS = "2";
     public static final String PLANS =
         "premium:priority=1,campaignPriority=7;pro:priority=3,campaignPriority=8;basic:priority=5,campaignPriority=9";

@@ -43,6 +43,7 @@ class ConfigLoaderTest {
     assertThat(c.shutdownTimeout()).isEqualTo(Duration.ofSeconds(8));
     assertThat(c.logLevel()).isEqualTo("info");
     assertThat(c.databaseAllowNonDurable()).isFalse();
+    assertThat(c.sendConcurrency()).isEqualTo(256);
   }
 
   @Test
@@ -81,6 +82,16 @@ class ConfigLoaderTest {
     assertThatThrownBy(this::load)
         .isInstanceOf(ConfigException.class)
         .hasMessage("COURIER_PORT=abc: must be a port number 1-65535, or 0 for any free port");
+  }
+
+  @Test
+  void sendConcurrencyIsReadAndOutOfRangeValuesNameTheVariable() {
+    env.put("COURIER_SEND_CONCURRENCY", "32");
+    assertThat(load().sendConcurrency()).isEqualTo(32);
+    env.put("COURIER_SEND_CONCURRENCY", "0");
+    assertThatThrownBy(this::load).hasMessage("COURIER_SEND_CONCURRENCY=0: must be a whole number 1-4096");
+    env.put("COURIER_SEND_CONCURRENCY", "5000");
+    assertThatThrownBy(this::load).hasMessage("COURIER_SEND_CONCURRENCY=5000: must be a whole number 1-4096");
   }
 
   @Test

@@ -595,10 +595,11 @@ public final class MessageBenchmark {
               rates[i++] = r;
               System.out.printf(Locale.ROOT,
                   "  %-9s sent %5d, first second %3d; window: %5d sent = %6.2f/s (%+.2f%%), per second %d-%d;"
-                      + " claimed %6.2f/s; claim-to-sent p50 %.0f ms at window start, %.0f ms at its end%s%n",
+                      + " claimed %6.2f/s, per second %d-%d; claim-to-sent p50 %.0f ms at window start, %.0f ms at its"
+                      + " end, at most %.0f ms%s%n",
                   rs.getString("name"), rs.getLong("total"), rs.getLong("first_second"), rs.getLong("in_window"), r,
-                  100 * (r / opt.rate - 1), rs.getLong("min_s"), rs.getLong("max_s"), claims, rs.getDouble("lag_start"),
-                  rs.getDouble("lag_end"),
+                  100 * (r / opt.rate - 1), rs.getLong("min_s"), rs.getLong("max_s"), claims, rs.getLong("claims_min_s"),
+                  rs.getLong("claims_max_s"), rs.getDouble("lag_start"), rs.getDouble("lag_end"), rs.getDouble("lag_max"),
                   rs.getBoolean("covered") ? "" : "  WINDOW NOT COVERED (backlog ran out or the run ended early)");
             }
             if (i != k) {
@@ -620,7 +621,8 @@ public final class MessageBenchmark {
    * Per number, from the simulator's outbox: messages sent, in the first second, and in the window
    * [first send + skip, first send + skip + seconds) with the smallest and largest count of a second
    * in it; the number's claims (its send jobs' attempted_at, where the limiter acts) in the same
-   * window; and the median time from claim to sent of the messages sent in the window's first and
+   * window, with the smallest and largest count of a second (seconds with none are not counted in
+   * either minimum); the longest time from claim to sent in the window; and the median time from claim to sent of the messages sent in the window's first and
    * last second (a growing lag means the node cannot keep up, a shrinking one that it is catching up,
    * either of which moves the sent rate away from the claimed one). Parameters: skip, skip + seconds.
    */
@@ -634,13 +636,19 @@ public final class MessageBenchmark {
             FROM courier_simulator_outbox o JOIN w USING (instance_id)
             JOIN courier_message m ON m.id = o.message_id JOIN courier_job j ON j.id = m.job_id
             WHERE o.accepted_at >= w.ws AND o.accepted_at < w.we),
-      per_second AS (SELECT instance_id, floor(extract(epoch FROM since)) AS s, count(*) AS n FROM o GROUP BY 1, 2)
+      per_second AS (SELECT instance_id, floor(extract(epoch FROM since)) AS s, count(*) AS n FROM o GROUP BY 1, 2),
+      claims_per_second AS (SELECT w.instance_id, floor(extract(epoch FROM j.attempted_at - w.ws)) AS s, count(*) AS n
+                            FROM w JOIN courier_job j ON j.limit_key = 'wa:' || w.instance_id
+                            WHERE j.attempted_at >= w.ws AND j.attempted_at < w.we GROUP BY 1, 2)
       SELECT i.name, f.total,
              (SELECT count(*) FROM courier_simulator_outbox x
                WHERE x.instance_id = f.instance_id AND x.accepted_at < f.t0 + interval '1 second') AS first_second,
              (SELECT count(*) FROM o WHERE o.instance_id = f.instance_id) AS in_window,
              (SELECT min(n) FROM per_second p WHERE p.instance_id = f.instance_id) AS min_s,
              (SELECT max(n) FROM per_second p WHERE p.instance_id = f.instance_id) AS max_s,
+             (SELECT min(n) FROM claims_per_second p WHERE p.instance_id = f.instance_id) AS claims_min_s,
+             (SELECT max(n) FROM claims_per_second p WHERE p.instance_id = f.instance_id) AS claims_max_s,
+             (SELECT max(lag_ms) FROM o WHERE o.instance_id = f.instance_id) AS lag_max,
              (SELECT count(*) FROM courier_job j
                WHERE j.limit_key = 'wa:' || f.instance_id AND j.attempted_at >= w.ws AND j.attempted_at < w.we) AS claims,
              (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY lag_ms) FROM o

@@ -150,7 +150,7 @@ public final class MessageBenchmark {
 
     int prefetch() {
       // What WhatsApp gives its send queue.
-      return Math.max(256, concurrency * 4);
+      return WhatsApp.sendPrefetch(concurrency);
     }
 
     int messagesFor(int chats) {
@@ -622,8 +622,8 @@ public final class MessageBenchmark {
    * [first send + skip, first send + skip + seconds) with the smallest and largest count of a second
    * in it; the number's claims (its send jobs' attempted_at, where the limiter acts) in the same
    * window, with the smallest and largest count of a second (seconds with none are not counted in
-   * either minimum); the longest time from claim to sent in the window; and the median time from claim to sent of the messages sent in the window's first and
-   * last second (a growing lag means the node cannot keep up, a shrinking one that it is catching up,
+   * either minimum); the longest time from claim to sent in the window; and the median time from
+   * claim to sent of the messages sent in the window's first and last second (a growing lag means the node cannot keep up, a shrinking one that it is catching up,
    * either of which moves the sent rate away from the claimed one). Parameters: skip, skip + seconds.
    */
   private static final String RATE_QUERY =

@@ -82,13 +82,22 @@ public final class WhatsApp {
   private final DataSource dataSource;
   private final Clock clock;
 
+  /**
+   * How many send jobs a node claims ahead of its running sends: four times the concurrency, at
+   * least 256, at most the engine's 10,000. The buffer is ordered by priority, so a large one does
+   * not delay an urgent message.
+   */
+  public static int sendPrefetch(int sendConcurrency) {
+    return Math.min(10_000, Math.max(256, sendConcurrency * 4));
+  }
+
   private WhatsApp(Builder b) {
     this.dataSource = b.dataSource;
     this.clock = b.clock;
     // Workers are registered before the engine exists and reach their services through this holder.
     WorkerHolder holder = new WorkerHolder();
     CourierQueue.Builder eb = CourierQueue.builder(b.dataSource).clock(b.clock)
-        .queue(new QueueConfig(Messages.QUEUE, b.sendConcurrency, Math.max(256, b.sendConcurrency * 4)))
+        .queue(new QueueConfig(Messages.QUEUE, b.sendConcurrency, sendPrefetch(b.sendConcurrency)))
         .queue(SimulatorProvider.CALLBACK_QUEUE, b.callbackConcurrency)
         .worker(Messages.SEND_KIND, Messages.SendArgs.class, ctx -> holder.send.work(ctx),
             WorkerOptions.defaults().withTimeout(b.sendTimeout))
@@ -308,10 +317,10 @@ public final class WhatsApp {
       return this;
     }
 
-    /** How many sends run at once on this node (default 256). */
+    /** How many sends run at once on this node (default 256, at most 10,000). */
     public Builder sendConcurrency(int n) {
-      if (n < 1) {
-        throw new IllegalArgumentException("sendConcurrency: must be >= 1, got " + n);
+      if (n < 1 || n > 10_000) {
+        throw new IllegalArgumentException("sendConcurrency: must be 1-10000, got " + n);
       }
       this.sendConcurrency = n;
       return this;

@@ -27,6 +27,22 @@ class SimulatorSendTest extends DomainTestBase {
   }
 
   @Test
+  void sendsWithTheLargestSendConcurrencyAndRefusesOneOutOfRange() throws Exception {
+    assertThat(WhatsApp.sendPrefetch(256)).isEqualTo(1_024);
+    assertThat(WhatsApp.sendPrefetch(4_096)).isEqualTo(10_000);
+    assertThatThrownBy(() -> node().sendConcurrency(0)).hasMessageContaining("sendConcurrency: must be 1-10000");
+    assertThatThrownBy(() -> node().sendConcurrency(10_001)).hasMessageContaining("sendConcurrency: must be 1-10000");
+    WhatsApp w = started(node().sendConcurrency(10_000));
+    Instance i = simulator(w, "wide", "{\"statuses\": {}}");
+    List<String> ids = new ArrayList<>();
+    for (int n = 0; n < 20; n++) {
+      ids.add(w.messages().send(ORG, text(i.id(), "+551199999" + (1000 + n), "m" + n), null).message().id());
+    }
+    await().atMost(Duration.ofSeconds(20)).until(() -> allFinal(w, ids));
+    assertThat(ids).allSatisfy(id -> assertThat(message(w, id).status()).isEqualTo(MessageStatus.SENT));
+  }
+
+  @Test
   void sendsAMessageAndTracksItToDeliveredWithItsHistory() throws Exception {
     WhatsApp w = started(node());
     Instance i = simulator(w, "s1", "{\"statuses\": {\"sent\": \"0ms\", \"delivered\": \"200ms\", \"read\": \"400ms\"}}");

@@ -623,8 +623,9 @@ public final class MessageBenchmark {
    * in it; the number's claims (its send jobs' attempted_at, where the limiter acts) in the same
    * window, with the smallest and largest count of a second (seconds with none are not counted in
    * either minimum); the longest time from claim to sent in the window; and the median time from
-   * claim to sent of the messages sent in the window's first and last second (a growing lag means the node cannot keep up, a shrinking one that it is catching up,
-   * either of which moves the sent rate away from the claimed one). Parameters: skip, skip + seconds.
+   * claim to sent of the messages sent in the window's first and last second (a growing lag means
+   * the node cannot keep up, a shrinking one that it is catching up, either of which moves the sent
+   * rate away from the claimed one). Parameters: skip, skip + seconds.
    */
   private static final String RATE_QUERY =
       """
@@ -649,8 +650,7 @@ public final class MessageBenchmark {
              (SELECT min(n) FROM claims_per_second p WHERE p.instance_id = f.instance_id) AS claims_min_s,
              (SELECT max(n) FROM claims_per_second p WHERE p.instance_id = f.instance_id) AS claims_max_s,
              (SELECT max(lag_ms) FROM o WHERE o.instance_id = f.instance_id) AS lag_max,
-             (SELECT count(*) FROM courier_job j
-               WHERE j.limit_key = 'wa:' || f.instance_id AND j.attempted_at >= w.ws AND j.attempted_at < w.we) AS claims,
+             (SELECT coalesce(sum(n), 0) FROM claims_per_second p WHERE p.instance_id = f.instance_id) AS claims,
              (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY lag_ms) FROM o
                WHERE o.instance_id = f.instance_id AND o.since < interval '1 second') AS lag_start,
              (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY lag_ms) FROM o

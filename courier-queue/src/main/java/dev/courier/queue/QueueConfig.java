@@ -8,15 +8,22 @@ package dev.courier.queue;
  * @param prefetch how many more it may claim ahead, so workers never wait for a round trip
  */
 public record QueueConfig(String name, int concurrency, int prefetch) {
+  /** The most jobs one node may run at once from one queue. */
+  public static final int MAX_CONCURRENCY = 10_000;
+
+  /** The most jobs one node may claim ahead for one queue. */
+  public static final int MAX_PREFETCH = 10_000;
+
   public QueueConfig {
     if (name == null || name.isBlank() || name.length() > 128) {
       throw new IllegalArgumentException("queue name: must be 1-128 characters, was '" + name + "'");
     }
-    if (concurrency < 1 || concurrency > 10_000) {
-      throw new IllegalArgumentException("concurrency of queue '" + name + "': must be 1-10000, was " + concurrency);
+    if (concurrency < 1 || concurrency > MAX_CONCURRENCY) {
+      throw new IllegalArgumentException(
+          "concurrency of queue '" + name + "': must be 1-" + MAX_CONCURRENCY + ", was " + concurrency);
     }
-    if (prefetch < 0 || prefetch > 10_000) {
-      throw new IllegalArgumentException("prefetch of queue '" + name + "': must be 0-10000, was " + prefetch);
+    if (prefetch < 0 || prefetch > MAX_PREFETCH) {
+      throw new IllegalArgumentException("prefetch of queue '" + name + "': must be 0-" + MAX_PREFETCH + ", was " + prefetch);
     }
   }
 

@@ -88,7 +88,7 @@ public final class WhatsApp {
    * not delay an urgent message.
    */
   public static int sendPrefetch(int sendConcurrency) {
-    return Math.min(10_000, Math.max(256, sendConcurrency * 4));
+    return Math.min(QueueConfig.MAX_PREFETCH, Math.max(256, sendConcurrency * 4));
   }
 
   private WhatsApp(Builder b) {
@@ -319,8 +319,8 @@ public final class WhatsApp {
 
     /** How many sends run at once on this node (default 256, at most 10,000). */
     public Builder sendConcurrency(int n) {
-      if (n < 1 || n > 10_000) {
-        throw new IllegalArgumentException("sendConcurrency: must be 1-10000, got " + n);
+      if (n < 1 || n > QueueConfig.MAX_CONCURRENCY) {
+        throw new IllegalArgumentException("sendConcurrency: must be 1-" + QueueConfig.MAX_CONCURRENCY + ", got " + n);
       }
       this.sendConcurrency = n;
       return this;
